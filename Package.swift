@@ -1,0 +1,48 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layering (see docs/ARCHITECTURE.md): C shims at the bottom, `Git` is the only module that
+// touches libgit2, `SessionModel` knows nothing of files or git, `Pickle` decodes pickles as
+// data, `LegacyFormats` holds one importer/exporter per app format, `SessionSync` holds the
+// operations, and `sessionsync` only parses arguments and delegates.
+let package = Package(
+    name: "SessionSync",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "sessionsync", targets: ["sessionsync"]),
+        .library(name: "SessionSync", targets: ["SessionSync"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.0.0"..<"5.0.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CLibgit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
+        .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
+        .target(name: "Git", dependencies: ["CLibgit2"]),
+        .target(name: "SessionModel", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Pickle"),
+        .target(name: "LegacyFormats", dependencies: ["SessionModel", "Pickle", "CSQLite"]),
+        .target(
+            name: "SessionSync",
+            dependencies: [
+                "SessionModel", "LegacyFormats", "Git",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .executableTarget(
+            name: "sessionsync",
+            dependencies: [
+                "SessionSync", "SessionModel", "LegacyFormats",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .testTarget(name: "GitTests", dependencies: ["Git"]),
+        .testTarget(name: "SessionModelTests", dependencies: ["SessionModel"]),
+        .testTarget(name: "PickleTests", dependencies: ["Pickle"]),
+        .testTarget(name: "LegacyFormatsTests", dependencies: ["LegacyFormats", "SessionModel"]),
+        .testTarget(name: "SessionSyncTests", dependencies: ["SessionSync", "SessionModel", "LegacyFormats", "Git"]),
+        .testTarget(name: "CLITests", dependencies: ["SessionModel"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

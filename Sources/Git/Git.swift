@@ -1,0 +1,2 @@
+// The Git layer: the only module that imports CLibgit2. See Repository.swift.
+import CLibgit2

@@ -1,0 +1,1 @@
+// Data-only pickle decoder. See PickleDecoder.swift.
