@@ -1,0 +1,223 @@
+/// A JSON value that loses nothing a legacy app wrote.
+///
+/// Foundation's `JSONSerialization` turns every number into a `Double` or `NSNumber`, so
+/// `5.0` comes back as `5`, integers past 2^53 lose digits, and the bare `NaN` tokens that
+/// Python writes are rejected outright. SessionSync must keep all of them, so it has its own:
+/// integers of any size stay exact (`int` or, past 64 bits, `bigInt` with the decimal digits),
+/// floats keep their float-ness and every bit (including `-0.0`, NaN and the infinities), and
+/// objects keep the order the app wrote their members in (the canonical writer sorts them; the
+/// exporters need the app's order, e.g. for a DataFrame's column order).
+public enum JSONValue: Sendable {
+    case null
+    case bool(Bool)
+    /// An integer that fits in 64 bits.
+    case int(Int)
+    /// An integer that does not fit in 64 bits, as normalized decimal digits (`-` sign, no
+    /// leading zeros). Build it with ``JSONValue/integer(decimal:)`` so the invariant holds.
+    case bigInt(String)
+    /// A floating-point number, possibly non-finite.
+    case float(Double)
+    case string(String)
+    case array([JSONValue])
+    case object(JSONObject)
+}
+
+extension JSONValue {
+    /// The integer written as `text` (an optional `-` followed by decimal digits), as `.int`
+    /// when it fits in 64 bits and `.bigInt` otherwise. Returns nil for anything else.
+    public static func integer(decimal text: Substring) -> JSONValue? {
+        var digits = text
+        var negative = false
+        if digits.first == "-" {
+            negative = true
+            digits = digits.dropFirst()
+        }
+        guard !digits.isEmpty, digits.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+        if let small = Int(text) { return .int(small) }
+        let trimmed = digits.drop(while: { $0 == "0" })
+        if trimmed.isEmpty { return .int(0) }
+        // Anything that failed `Int(_:)` with valid digits is out of range, so it is big.
+        return .bigInt((negative ? "-" : "") + trimmed)
+    }
+
+    public static func integer(decimal text: String) -> JSONValue? { integer(decimal: Substring(text)) }
+
+    public var isNull: Bool { if case .null = self { return true } else { return false } }
+
+    public var stringValue: String? { if case .string(let s) = self { return s } else { return nil } }
+
+    public var boolValue: Bool? { if case .bool(let b) = self { return b } else { return nil } }
+
+    public var intValue: Int? { if case .int(let i) = self { return i } else { return nil } }
+
+    /// The value as a Double when it is any kind of number (big integers are rounded).
+    public var doubleValue: Double? {
+        switch self {
+        case .int(let i): return Double(i)
+        case .float(let d): return d
+        case .bigInt(let s): return Double(s)
+        default: return nil
+        }
+    }
+
+    public var arrayValue: [JSONValue]? { if case .array(let a) = self { return a } else { return nil } }
+
+    public var objectValue: JSONObject? { if case .object(let o) = self { return o } else { return nil } }
+
+    /// Member lookup on objects; nil for other kinds or a missing key.
+    public subscript(key: String) -> JSONValue? {
+        if case .object(let o) = self { return o[key] }
+        return nil
+    }
+
+    /// A short name of the value's kind, for error messages.
+    public var kindName: String {
+        switch self {
+        case .null: return "null"
+        case .bool: return "boolean"
+        case .int, .bigInt: return "integer"
+        case .float: return "float"
+        case .string: return "string"
+        case .array: return "array"
+        case .object: return "object"
+        }
+    }
+}
+
+/// A JSON object: members in the order they were written, keys unique.
+///
+/// Keys are compared by their UTF-8 bytes, never by Swift's `String ==`, which treats
+/// canonically equivalent strings ("é" and "e\u{301}") as equal and would merge two distinct
+/// keys. Equality between objects ignores member order, as JSON's does.
+public struct JSONObject: Sendable {
+    public private(set) var members: [(key: String, value: JSONValue)]
+
+    public init() { members = [] }
+
+    /// Members with unique keys, in this order. Duplicate keys: the last one wins.
+    public init(_ members: [(key: String, value: JSONValue)]) {
+        self.members = []
+        self.members.reserveCapacity(members.count)
+        for (key, value) in members { self[key] = value }
+    }
+
+    /// Members that the caller guarantees to have unique keys (the reader checked them).
+    init(uniqueMembers: [(key: String, value: JSONValue)]) { members = uniqueMembers }
+
+    public var count: Int { members.count }
+    public var isEmpty: Bool { members.isEmpty }
+    public var keys: [String] { members.map(\.key) }
+
+    public func index(of key: String) -> Int? {
+        members.firstIndex { keyEquals($0.key, key) }
+    }
+
+    public subscript(key: String) -> JSONValue? {
+        get { index(of: key).map { members[$0].value } }
+        set {
+            if let i = index(of: key) {
+                if let newValue { members[i].value = newValue } else { members.remove(at: i) }
+            } else if let newValue {
+                members.append((key, newValue))
+            }
+        }
+    }
+
+    /// Removes and returns the member named `key`.
+    @discardableResult
+    public mutating func removeValue(forKey key: String) -> JSONValue? {
+        guard let i = index(of: key) else { return nil }
+        return members.remove(at: i).value
+    }
+
+    /// The members sorted by key in Unicode code point order (UTF-8 byte order is the same).
+    public var sortedMembers: [(key: String, value: JSONValue)] {
+        if isSortedByCodePoint { return members }
+        return members.sorted { keyPrecedes($0.key, $1.key) }
+    }
+
+    /// Whether the members already stand in canonical order.
+    public var isSortedByCodePoint: Bool {
+        var i = 1
+        while i < members.count {
+            if !keyPrecedes(members[i - 1].key, members[i].key) { return false }
+            i += 1
+        }
+        return true
+    }
+}
+
+/// Key equality by UTF-8 bytes.
+@inline(__always)
+public func keyEquals(_ a: String, _ b: String) -> Bool {
+    a.utf8.count == b.utf8.count && a.utf8.elementsEqual(b.utf8)
+}
+
+/// Key order by Unicode code point, which is UTF-8 byte order.
+@inline(__always)
+public func keyPrecedes(_ a: String, _ b: String) -> Bool {
+    a.utf8.lexicographicallyPrecedes(b.utf8)
+}
+
+extension JSONObject: Equatable {
+    public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
+        guard lhs.count == rhs.count else { return false }
+        // Fast path: same order (canonical documents are always sorted).
+        var sameOrder = true
+        for i in 0..<lhs.count where !keyEquals(lhs.members[i].key, rhs.members[i].key) {
+            sameOrder = false
+            break
+        }
+        if sameOrder {
+            for i in 0..<lhs.count where lhs.members[i].value != rhs.members[i].value { return false }
+            return true
+        }
+        let l = lhs.sortedMembers
+        let r = rhs.sortedMembers
+        for i in 0..<l.count {
+            guard keyEquals(l[i].key, r[i].key), l[i].value == r[i].value else { return false }
+        }
+        return true
+    }
+}
+
+extension JSONValue: Equatable {
+    /// Value equality as the canonical format sees it: floats are equal when their bits are
+    /// (so NaN equals NaN and `-0.0` differs from `0.0`), integers and floats never equal.
+    public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
+        switch (lhs, rhs) {
+        case (.null, .null): return true
+        case (.bool(let a), .bool(let b)): return a == b
+        case (.int(let a), .int(let b)): return a == b
+        case (.bigInt(let a), .bigInt(let b)): return a == b
+        case (.float(let a), .float(let b)):
+            return a.bitPattern == b.bitPattern || (a.isNaN && b.isNaN)
+        case (.string(let a), .string(let b)): return keyEquals(a, b)
+        case (.array(let a), .array(let b)): return a == b
+        case (.object(let a), .object(let b)): return a == b
+        default: return false
+        }
+    }
+}
+
+extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral,
+    ExpressibleByBooleanLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral,
+    ExpressibleByNilLiteral
+{
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(integerLiteral value: Int) { self = .int(value) }
+    public init(floatLiteral value: Double) { self = .float(value) }
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+    public init(dictionaryLiteral elements: (String, JSONValue)...) {
+        self = .object(JSONObject(elements.map { (key: $0.0, value: $0.1) }))
+    }
+    public init(nilLiteral: ()) { self = .null }
+}
+
+extension JSONValue {
+    /// `.string(s)` or `.null` when `s` is nil.
+    public init(_ string: String?) { self = string.map { .string($0) } ?? .null }
+    /// `.int(i)` or `.null` when `i` is nil.
+    public init(_ int: Int?) { self = int.map { .int($0) } ?? .null }
+}

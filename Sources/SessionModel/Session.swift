@@ -1,0 +1,188 @@
+/// One session in the canonical `sessionsync/1` format (SPEC 2.2).
+///
+/// The model is plain data: importers build it, the canonical writer serializes it, the git
+/// layer stores its bytes. It knows nothing of files or repositories.
+public struct Session: Sendable, Equatable {
+    /// The value of the `format` key.
+    public static let formatName = "sessionsync/1"
+
+    /// Lowercase UUID; also the file name's stem.
+    public var sessionID: String
+    public var origin: Origin
+    public var metadata: Metadata
+    /// Everything else the app stored about the session, losslessly.
+    public var state: JSONObject
+    /// The ordered, append-only log. Call ``sealAuditLog()`` after changing it.
+    public var auditLog: [AuditEntry]
+
+    public init(sessionID: String, origin: Origin, metadata: Metadata, state: JSONObject, auditLog: [AuditEntry]) {
+        self.sessionID = sessionID
+        self.origin = origin
+        self.metadata = metadata
+        self.state = state
+        self.auditLog = auditLog
+    }
+
+    /// Sets `seq` (1-based, contiguous) and `id` of every entry from its content.
+    public mutating func sealAuditLog() {
+        for i in auditLog.indices {
+            auditLog[i].seq = i + 1
+            auditLog[i].id = auditLog[i].computedID()
+        }
+    }
+
+    /// The document as a JSON value.
+    public var jsonValue: JSONValue {
+        .object(
+            JSONObject(uniqueMembers: [
+                ("audit_log", .array(auditLog.map(\.jsonValue))),
+                ("format", .string(Session.formatName)),
+                ("metadata", metadata.jsonValue),
+                ("origin", origin.jsonValue),
+                ("session_id", .string(sessionID)),
+                ("state", .object(state)),
+            ]))
+    }
+
+    /// The exact bytes of the session's file.
+    public var canonicalBytes: [UInt8] { CanonicalJSON.bytes(jsonValue) }
+
+    /// The path of the session's file inside a store: `sessions/<first two hex>/<id>.json`.
+    public static func storePath(for sessionID: String) -> String {
+        "sessions/" + sessionID.prefix(2) + "/" + sessionID + ".json"
+    }
+
+    /// The locks, whose entries commit snapshots.
+    public var locks: [AuditEntry] { auditLog.filter(\.isLock) }
+}
+
+/// Where a session came from, and what its exporter needs to write it back.
+public struct Origin: Sendable, Equatable {
+    /// `alchemist`, `lobster`, `mochi`, `casefile` or `jambot`.
+    public var system: String
+    /// The legacy format and version, e.g. `alchemist-session/1.1.0`.
+    public var format: String
+    /// The app's own id for the session, or nil where it has none.
+    public var legacyID: String?
+    /// Further keys, e.g. `assumed_timezone` for naive times.
+    public var extra: JSONObject
+
+    public init(system: String, format: String, legacyID: String?, extra: JSONObject = JSONObject()) {
+        self.system = system
+        self.format = format
+        self.legacyID = legacyID
+        self.extra = extra
+    }
+
+    public var jsonValue: JSONValue {
+        var o = extra
+        o["system"] = .string(system)
+        o["format"] = .string(format)
+        o["legacy_id"] = JSONValue(legacyID)
+        return .object(o)
+    }
+}
+
+/// The fields every app has in some form; nil where the app has none.
+public struct Metadata: Sendable, Equatable {
+    public var name: String?
+    public var description: String?
+    public var tags: [String]?
+    public var owner: String?
+    public var status: String?
+    /// Canonical UTC time (`…Z`) or nil.
+    public var createdAt: String?
+    /// Canonical UTC time (`…Z`) or nil.
+    public var updatedAt: String?
+
+    public init(
+        name: String? = nil, description: String? = nil, tags: [String]? = nil, owner: String? = nil,
+        status: String? = nil, createdAt: String? = nil, updatedAt: String? = nil
+    ) {
+        self.name = name
+        self.description = description
+        self.tags = tags
+        self.owner = owner
+        self.status = status
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+
+    public static let keys = ["created_at", "description", "name", "owner", "status", "tags", "updated_at"]
+
+    public var jsonValue: JSONValue {
+        .object(
+            JSONObject(uniqueMembers: [
+                ("created_at", JSONValue(createdAt)),
+                ("description", JSONValue(description)),
+                ("name", JSONValue(name)),
+                ("owner", JSONValue(owner)),
+                ("status", JSONValue(status)),
+                ("tags", tags.map { .array($0.map(JSONValue.string)) } ?? .null),
+                ("updated_at", JSONValue(updatedAt)),
+            ]))
+    }
+}
+
+/// One entry of the audit log.
+public struct AuditEntry: Sendable, Equatable {
+    /// 1-based position; set by ``Session/sealAuditLog()``.
+    public var seq: Int
+    /// `sha256:` + hex of the canonical bytes of the entry without `id` and `seq`.
+    public var id: String
+    /// Dotted lowercase kind: `lock.data`, `provenance.activity`, `message.user`, …
+    public var kind: String
+    /// Canonical UTC time or nil.
+    public var timestamp: String?
+    public var iteration: Int?
+    public var actor: String?
+    public var notes: String?
+    /// The rest of the app's entry, losslessly.
+    public var payload: JSONObject
+
+    public init(
+        kind: String, timestamp: String?, iteration: Int? = nil, actor: String? = nil, notes: String? = nil,
+        payload: JSONObject
+    ) {
+        self.seq = 0
+        self.id = ""
+        self.kind = kind
+        self.timestamp = timestamp
+        self.iteration = iteration
+        self.actor = actor
+        self.notes = notes
+        self.payload = payload
+    }
+
+    /// Whether this entry is a lock, which commits a snapshot.
+    public var isLock: Bool { kind.hasPrefix("lock.") }
+
+    /// The members that define the entry's identity (everything but `id` and `seq`).
+    var identityMembers: [(key: String, value: JSONValue)] {
+        [
+            ("actor", JSONValue(actor)),
+            ("iteration", JSONValue(iteration)),
+            ("kind", .string(kind)),
+            ("notes", JSONValue(notes)),
+            ("payload", .object(payload)),
+            ("timestamp", JSONValue(timestamp)),
+        ]
+    }
+
+    /// The id this entry's content gives: identical entries on two machines get identical ids.
+    public func computedID() -> String {
+        AuditEntry.computeID(ofIdentity: .object(JSONObject(uniqueMembers: identityMembers)))
+    }
+
+    /// `sha256:` + hex of the canonical bytes (SPEC 2.1, final newline included) of `identity`.
+    public static func computeID(ofIdentity identity: JSONValue) -> String {
+        "sha256:" + Digest.sha256Hex(CanonicalJSON.bytes(identity))
+    }
+
+    public var jsonValue: JSONValue {
+        var members = identityMembers
+        members.insert(("id", .string(id)), at: 1)
+        members.insert(("seq", .int(seq)), at: 6)
+        return .object(JSONObject(uniqueMembers: members))
+    }
+}

@@ -1,0 +1,224 @@
+import Foundation
+
+/// A point in time as the legacy apps wrote it: calendar fields, the fractional digits exactly
+/// as written, and the UTC offset if there was one (nil for Python's naive `isoformat()`).
+public struct LegacyTime: Sendable, Equatable {
+    public var year: Int
+    public var month: Int
+    public var day: Int
+    public var hour: Int
+    public var minute: Int
+    public var second: Int
+    /// The fractional-second digits as written (at most 6: microseconds), "" when none.
+    public var fraction: String
+    /// Seconds east of UTC, or nil for a naive time.
+    public var offsetSeconds: Int?
+
+    public var isNaive: Bool { offsetSeconds == nil }
+}
+
+/// Reading legacy times and writing the canonical RFC 3339 UTC form (`…Z`).
+///
+/// Naive times are read in an explicitly given zone (`--assume-timezone`, default UTC), never
+/// the machine's, so that two machines migrating the same files agree byte for byte.
+public enum Timestamp {
+    /// Parses `YYYY-MM-DD[T ]HH:MM[:SS[.fff…]][Z|±HH:MM|±HHMM|±HH]`, the forms Python's
+    /// `isoformat()`, `str(datetime)` and SQL `DATETIME` columns produce. Fractions past
+    /// microseconds are cut to microseconds. Returns nil for anything else or an impossible date.
+    public static func parse(_ text: String) -> LegacyTime? {
+        let b = Array(text.utf8)
+        var i = 0
+        func digits(_ n: Int) -> Int? {
+            guard i + n <= b.count else { return nil }
+            var v = 0
+            for k in 0..<n {
+                let c = b[i + k]
+                guard c >= 0x30 && c <= 0x39 else { return nil }
+                v = v * 10 + Int(c - 0x30)
+            }
+            i += n
+            return v
+        }
+        func expect(_ c: Character) -> Bool {
+            guard i < b.count, b[i] == c.asciiValue! else { return false }
+            i += 1
+            return true
+        }
+        guard let year = digits(4), expect("-"), let month = digits(2), expect("-"), let day = digits(2) else { return nil }
+        guard i < b.count, b[i] == UInt8(ascii: "T") || b[i] == UInt8(ascii: " ") || b[i] == UInt8(ascii: "t") else {
+            return nil
+        }
+        i += 1
+        guard let hour = digits(2), expect(":"), let minute = digits(2) else { return nil }
+        var second = 0
+        var fraction = ""
+        if expect(":") {
+            guard let s = digits(2) else { return nil }
+            second = s
+            if i < b.count, b[i] == UInt8(ascii: ".") || b[i] == UInt8(ascii: ",") {
+                i += 1
+                let start = i
+                while i < b.count, b[i] >= 0x30 && b[i] <= 0x39 { i += 1 }
+                guard i > start else { return nil }
+                fraction = String(decoding: b[start..<min(i, start + 6)], as: UTF8.self)
+            }
+        }
+        var offset: Int? = nil
+        if i < b.count {
+            if b[i] == UInt8(ascii: "Z") || b[i] == UInt8(ascii: "z") {
+                offset = 0
+                i += 1
+            } else if b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") {
+                let sign = b[i] == UInt8(ascii: "-") ? -1 : 1
+                i += 1
+                guard let oh = digits(2) else { return nil }
+                var om = 0
+                if expect(":") {
+                    guard let m = digits(2) else { return nil }
+                    om = m
+                } else if i < b.count {
+                    guard let m = digits(2) else { return nil }
+                    om = m
+                }
+                guard oh < 24, om < 60 else { return nil }
+                offset = sign * (oh * 3600 + om * 60)
+            }
+        }
+        guard i == b.count else { return nil }
+        guard (1...12).contains(month), day >= 1, day <= daysInMonth(year, month), hour < 24, minute < 60, second < 60
+        else { return nil }
+        return LegacyTime(
+            year: year, month: month, day: day, hour: hour, minute: minute, second: second, fraction: fraction,
+            offsetSeconds: offset)
+    }
+
+    /// Whether `text` is exactly a canonical time: `YYYY-MM-DDTHH:MM:SS[.f{1,6}]Z`, a real date.
+    public static func isCanonical(_ text: String) -> Bool {
+        guard let t = parse(text), t.offsetSeconds == 0 else { return false }
+        return format(t, utc: true) == text
+    }
+
+    /// The canonical UTC text of a legacy time; naive times are read in `zone`.
+    public static func canonical(_ time: LegacyTime, assuming zone: TimeZone) -> String {
+        let local = epochSeconds(time.year, time.month, time.day, time.hour, time.minute, time.second)
+        let utcSeconds: Int64
+        if let offset = time.offsetSeconds {
+            utcSeconds = local - Int64(offset)
+        } else {
+            utcSeconds = local - Int64(offsetOf(zone, atLocal: local))
+        }
+        var t = fields(ofEpoch: utcSeconds)
+        t.fraction = time.fraction
+        t.offsetSeconds = 0
+        return format(t, utc: true)
+    }
+
+    /// Parses and canonicalizes in one step. `wasNaive` tells the caller to count it.
+    public static func canonical(_ text: String, assuming zone: TimeZone) -> (utc: String, wasNaive: Bool)? {
+        guard let t = parse(text) else { return nil }
+        return (canonical(t, assuming: zone), t.isNaive)
+    }
+
+    /// Seconds since the epoch of a canonical (or any parseable) time; naive counts as UTC.
+    public static func epochSeconds(of text: String) -> Int64? {
+        guard let t = parse(text) else { return nil }
+        return epochSeconds(t.year, t.month, t.day, t.hour, t.minute, t.second) - Int64(t.offsetSeconds ?? 0)
+    }
+
+    /// A canonical time shown in `zone` as a naive local time, the way Python's
+    /// `datetime.isoformat()` writes it (microseconds only when not zero).
+    public static func pythonNaiveISO(fromCanonical text: String, in zone: TimeZone) -> String? {
+        guard let t = parse(text), let utc = epochSeconds(of: text) else { return nil }
+        let offset = zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(utc)))
+        var local = fields(ofEpoch: utc + Int64(offset))
+        local.fraction = pythonFraction(t.fraction)
+        local.offsetSeconds = nil
+        return format(local, utc: false)
+    }
+
+    /// A canonical time in Python's aware `isoformat()` with the given suffix, e.g. `+00:00`
+    /// (Lobster) or `Z` (mochi writes `isoformat() + "Z"`-like text with microseconds).
+    public static func pythonAwareISO(fromCanonical text: String, suffix: String) -> String? {
+        guard var t = parse(text), t.offsetSeconds == 0 else { return nil }
+        t.fraction = pythonFraction(t.fraction)
+        t.offsetSeconds = nil
+        return format(t, utc: false) + suffix
+    }
+
+    /// Python writes microseconds as exactly six digits, or nothing when they are zero.
+    static func pythonFraction(_ fraction: String) -> String {
+        if fraction.isEmpty || fraction.allSatisfy({ $0 == "0" }) { return "" }
+        return fraction + String(repeating: "0", count: max(0, 6 - fraction.count))
+    }
+
+    static func format(_ t: LegacyTime, utc: Bool) -> String {
+        var s = pad(t.year, 4) + "-" + pad(t.month, 2) + "-" + pad(t.day, 2) + "T" + pad(t.hour, 2) + ":"
+        s += pad(t.minute, 2) + ":" + pad(t.second, 2)
+        if !t.fraction.isEmpty { s += "." + t.fraction }
+        if utc { s += "Z" }
+        return s
+    }
+
+    static func pad(_ v: Int, _ width: Int) -> String {
+        let s = String(v)
+        return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+    }
+
+    /// The zone's offset in force at a local wall-clock time. In a gap (spring forward) the
+    /// offset before the change is used; in an overlap (fall back) the earlier instant wins.
+    /// Both choices are fixed so that every machine resolves them the same way.
+    static func offsetOf(_ zone: TimeZone, atLocal local: Int64) -> Int {
+        let guess = zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(local)))
+        let second = zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(local - Int64(guess))))
+        if second == guess { return guess }
+        // The two candidates disagree: keep the one that maps back to the same wall time,
+        // preferring the larger offset (the earlier instant).
+        let candidates = [max(guess, second), min(guess, second)]
+        for c in candidates {
+            let check = zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(local - Int64(c))))
+            if check == c { return c }
+        }
+        return max(guess, second)
+    }
+
+    static func daysInMonth(_ y: Int, _ m: Int) -> Int {
+        switch m {
+        case 2: return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    /// Days-from-civil (H. Hinnant), proleptic Gregorian.
+    static func epochSeconds(_ y0: Int, _ m: Int, _ d: Int, _ h: Int, _ mi: Int, _ s: Int) -> Int64 {
+        let y = m <= 2 ? y0 - 1 : y0
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (m + 9) % 12
+        let doy = (153 * mp + 2) / 5 + d - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        let days = Int64(era * 146097 + doe - 719468)
+        return days * 86400 + Int64(h * 3600 + mi * 60 + s)
+    }
+
+    static func fields(ofEpoch seconds: Int64) -> LegacyTime {
+        var days = seconds / 86400
+        var rem = seconds % 86400
+        if rem < 0 {
+            rem += 86400
+            days -= 1
+        }
+        let z = days + 719468
+        let era = (z >= 0 ? z : z - 146096) / 146097
+        let doe = z - era * 146097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
+        return LegacyTime(
+            year: Int(y), month: Int(m), day: Int(d), hour: Int(rem / 3600), minute: Int(rem % 3600 / 60),
+            second: Int(rem % 60), fraction: "", offsetSeconds: nil)
+    }
+}
