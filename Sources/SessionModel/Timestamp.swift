@@ -164,21 +164,17 @@ public enum Timestamp {
         return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
     }
 
-    /// The zone's offset in force at a local wall-clock time. In a gap (spring forward) the
-    /// offset before the change is used; in an overlap (fall back) the earlier instant wins.
-    /// Both choices are fixed so that every machine resolves them the same way.
+    /// The zone's offset in force at a local wall-clock time, resolved as Python's `zoneinfo`
+    /// does with `fold=0`: in a gap (spring forward) and in an overlap (fall back) the offset
+    /// from before the change applies. Fixed rules, so every machine resolves them alike.
     static func offsetOf(_ zone: TimeZone, atLocal local: Int64) -> Int {
-        let guess = zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(local)))
-        let second = zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(local - Int64(guess))))
-        if second == guess { return guess }
-        // The two candidates disagree: keep the one that maps back to the same wall time,
-        // preferring the larger offset (the earlier instant).
-        let candidates = [max(guess, second), min(guess, second)]
-        for c in candidates {
-            let check = zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(local - Int64(c))))
-            if check == c { return c }
-        }
-        return max(guess, second)
+        func offset(at utc: Int64) -> Int { zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(utc))) }
+        let before = offset(at: local - 86_400)
+        let after = offset(at: local + 86_400)
+        if before == after { return offset(at: local - Int64(before)) }
+        let beforeValid = offset(at: local - Int64(before)) == before
+        let afterValid = offset(at: local - Int64(after)) == after
+        return beforeValid || !afterValid ? before : after
     }
 
     static func daysInMonth(_ y: Int, _ m: Int) -> Int {

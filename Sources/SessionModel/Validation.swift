@@ -62,7 +62,7 @@ public enum SessionValidator {
         let metadata = decodeMetadata(top["metadata"], into: &issues)
         var state = JSONObject()
         if let s = top["state"] {
-            if case .object(let o) = s { state = o } else { issues.append(ValidationIssue("/state", "must be an object")) }
+            if case .object(let o) = s { state = restoringNonFinite(o) } else { issues.append(ValidationIssue("/state", "must be an object")) }
         }
         var entries: [AuditEntry] = []
         if let log = top["audit_log"] {
@@ -178,7 +178,7 @@ public enum SessionValidator {
         let notes = optionalString(o["notes"], at: path + "/notes", into: &issues)
         var payload = JSONObject()
         if let p = o["payload"] {
-            if case .object(let po) = p { payload = po } else { issues.append(ValidationIssue(path + "/payload", "must be an object")) }
+            if case .object(let po) = p { payload = restoringNonFinite(po) } else { issues.append(ValidationIssue(path + "/payload", "must be an object")) }
         }
         var entry = AuditEntry(kind: kind, timestamp: timestamp, iteration: iteration, actor: actor, notes: notes, payload: payload)
         entry.seq = seq
@@ -238,6 +238,23 @@ public enum SessionValidator {
         default:
             issues.append(ValidationIssue(path, "must be a time string or null"))
             return nil
+        }
+    }
+
+    /// Canonical files write non-finite floats as `{"$number": "NaN"}`; in memory they are
+    /// floats again, so that a session read back equals the one that was written (a legacy
+    /// object that literally was `{"$number": "NaN"}` reads back as NaN: same bytes either way).
+    static func restoringNonFinite(_ o: JSONObject) -> JSONObject {
+        JSONObject(uniqueMembers: o.members.map { (key: $0.key, value: restoringNonFinite($0.value)) })
+    }
+
+    static func restoringNonFinite(_ v: JSONValue) -> JSONValue {
+        switch v {
+        case .object(let o):
+            if let d = CanonicalJSON.nonFiniteValue(of: o) { return .float(d) }
+            return .object(restoringNonFinite(o))
+        case .array(let a): return .array(a.map(restoringNonFinite))
+        default: return v
         }
     }
 

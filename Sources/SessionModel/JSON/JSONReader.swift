@@ -88,6 +88,12 @@ public struct JSONReadWarning: Sendable, Equatable, CustomStringConvertible {
     public var line: Int
     public var column: Int
 
+    public init(kind: Kind, line: Int, column: Int) {
+        self.kind = kind
+        self.line = line
+        self.column = column
+    }
+
     public var description: String {
         let place = "line \(line) column \(column)"
         switch kind {

@@ -42,6 +42,9 @@ extension JSONValue {
 
     public static func integer(decimal text: String) -> JSONValue? { integer(decimal: Substring(text)) }
 
+    /// Whether this is a NaN or infinite float.
+    public var isNonFiniteFloat: Bool { if case .float(let d) = self { return !d.isFinite } else { return false } }
+
     public var isNull: Bool { if case .null = self { return true } else { return false } }
 
     public var stringValue: String? { if case .string(let s) = self { return s } else { return nil } }
@@ -220,4 +223,11 @@ extension JSONValue {
     public init(_ string: String?) { self = string.map { .string($0) } ?? .null }
     /// `.int(i)` or `.null` when `i` is nil.
     public init(_ int: Int?) { self = int.map { .int($0) } ?? .null }
+}
+
+extension JSONObject: ExpressibleByDictionaryLiteral {
+    /// Members in literal order; a repeated key keeps its last value.
+    public init(dictionaryLiteral elements: (String, JSONValue)...) {
+        self.init(elements.map { (key: $0.0, value: $0.1) })
+    }
 }

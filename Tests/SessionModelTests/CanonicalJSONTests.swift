@@ -1,0 +1,226 @@
+import SessionModel
+import Testing
+
+/// The canonical writer of SPEC 2.1, byte for byte, and the reader that feeds it.
+struct CanonicalJSONTests {
+    func canonical(_ text: String) throws -> String {
+        CanonicalJSON.string(try JSONReader.read(text).value)
+    }
+
+    @Test func sortsKeysByCodePointIncludingNonASCII() throws {
+        // Code point order: "B" (0x42) < "a" (0x61) < "é" (0xE9) < "ж" (0x436) < "😀" (0x1F600).
+        // Swift's String < would put "é" elsewhere; UTF-8 byte order is code point order.
+        let text = #"{"😀": 1, "ж": 2, "é": 3, "a": 4, "B": 5, "ab": 6, "a\u0000": 7}"#
+        let expected = """
+            {
+              "B": 5,
+              "a": 4,
+              "a\\u0000": 7,
+              "ab": 6,
+              "é": 3,
+              "ж": 2,
+              "😀": 1
+            }
+
+            """
+        #expect(try canonical(text) == expected)
+    }
+
+    @Test func keepsCanonicallyEquivalentKeysApart() throws {
+        // "é" precomposed and "e" + combining acute are equal as Swift Strings, distinct in JSON.
+        let value = try JSONReader.read("{\"\u{E9}\": 1, \"e\u{301}\": 2}").value
+        #expect(value.objectValue?.count == 2)
+        #expect(try canonical("{\"\u{E9}\": 1, \"e\u{301}\": 2}") == "{\n  \"e\u{301}\": 2,\n  \"\u{E9}\": 1\n}\n")
+    }
+
+    @Test func escapesOnlyQuoteBackslashAndControls() throws {
+        let text = #"["q\"b\\s\/n\nr\rt\tb\bf\fz\u0001d\u007f€\ud83d\ude00\u2028"]"#
+        // Raw UTF-8 for everything else (DEL, €, emoji, U+2028); `\/` reads as `/`.
+        let expected = "[\n  \"q\\\"b\\\\s/n\\nr\\rt\\tb\\bf\\fz\\u0001d\u{7F}€😀\u{2028}\"\n]\n"
+        #expect(try canonical(text) == expected)
+    }
+
+    @Test(arguments: [
+        ("0.1", "0.1"), ("1e-7", "1e-07"), ("1E22", "1e+22"), ("5.0", "5.0"), ("-0.0", "-0.0"),
+        ("9007199254740993", "9007199254740993"), ("9007199254740993.0", "9007199254740992.0"),
+        ("1234567890123456789012345678901234567890", "1234567890123456789012345678901234567890"),
+        ("-1234567890123456789012345678901234567890", "-1234567890123456789012345678901234567890"),
+        ("-0", "0"), ("0", "0"), ("-9223372036854775808", "-9223372036854775808"),
+        ("9223372036854775808", "9223372036854775808"), ("1e16", "1e+16"), ("1e15", "1000000000000000.0"),
+        ("100", "100"), ("1.5e300", "1.5e+300"), ("5e-324", "5e-324"), ("0.30000000000000004", "0.30000000000000004"),
+        ("123456789012345678901234567890.5", "1.2345678901234568e+29"), ("2.5E-5", "2.5e-05"), ("1e400", "{\n  \"$number\": \"Infinity\"\n}"),
+    ])
+    func numberEdgeCases(input: String, expected: String) throws {
+        #expect(try canonical(input) == expected + "\n")
+    }
+
+    @Test func nonFiniteNumbersBecomeMarkerObjects() throws {
+        let doc = try JSONReader.read("[NaN, Infinity, -Infinity]")
+        #expect(doc.warnings.map(\.kind) == [.nonFiniteToken("NaN"), .nonFiniteToken("Infinity"), .nonFiniteToken("-Infinity")])
+        let expected = """
+            [
+              {
+                "$number": "NaN"
+              },
+              {
+                "$number": "Infinity"
+              },
+              {
+                "$number": "-Infinity"
+              }
+            ]
+
+            """
+        #expect(CanonicalJSON.string(doc.value) == expected)
+    }
+
+    @Test func emptyContainersAndScalars() throws {
+        #expect(try canonical(#"{"a": {}, "b": [], "c": [[]], "d": null, "e": true, "f": false, "g": ""}"#) == """
+            {
+              "a": {},
+              "b": [],
+              "c": [
+                []
+              ],
+              "d": null,
+              "e": true,
+              "f": false,
+              "g": ""
+            }
+
+            """)
+        #expect(try canonical("[]") == "[]\n")
+        #expect(try canonical(#""x""#) == "\"x\"\n")
+    }
+
+    @Test func deepNestingWithinTheLimitRoundTrips() throws {
+        let depth = 500
+        let text = String(repeating: "[", count: depth) + "1" + String(repeating: "]", count: depth)
+        let once = CanonicalJSON.bytes(try JSONReader.read(text).value)
+        let twice = CanonicalJSON.bytes(try JSONReader.read(once, options: .strict).value)
+        #expect(once == twice)
+        #expect(once.count > depth * depth)  // every level indents its content
+    }
+
+    @Test func nestingBeyondTheLimitIsAnErrorNotACrash() throws {
+        let depth = 100_000
+        let text = String(repeating: "[", count: depth) + String(repeating: "]", count: depth)
+        #expect(throws: JSONSyntaxError.self) { try JSONReader.read(text) }
+        do {
+            _ = try JSONReader.read(text)
+        } catch {
+            #expect(error.reason == "nesting deeper than 512 levels")
+            #expect(error.line == 1 && error.column == 513)
+        }
+    }
+
+    @Test func readingCanonicalBytesAndWritingAgainGivesTheSameBytes() throws {
+        let text = #"{"z": [1, 2.5, {"y": "é", "x": [true, null, -0.0, 1e100]}], "a": {"nested": {"deep": [[], {}]}}, "n": NaN}"#
+        let first = CanonicalJSON.bytes(try JSONReader.read(text).value)
+        let second = CanonicalJSON.bytes(try JSONReader.read(first, options: .strict).value)
+        #expect(first == second)
+    }
+
+    @Test func floatsKeepTheirFloatness() throws {
+        let value = try JSONReader.read("[5.0, 5, 1e2]").value
+        #expect(value == .array([.float(5.0), .int(5), .float(100)]))
+        #expect(value != .array([.int(5), .int(5), .int(100)]))
+    }
+}
+
+/// The lenient legacy reader: what it accepts, what it refuses, and where it says so.
+struct JSONReaderTests {
+    @Test func duplicateKeysKeepTheLastValueAtTheFirstPositionAndAreReported() throws {
+        let doc = try JSONReader.read("{\"a\": 1,\n \"b\": 2,\n \"a\": 3}")
+        #expect(doc.value.objectValue?.keys == ["a", "b"])
+        #expect(doc.value["a"] == .int(3))
+        #expect(doc.warnings == [JSONReadWarning(kind: .duplicateKey("a"), line: 3, column: 2)])
+        #expect(throws: JSONSyntaxError.self) { try JSONReader.read("{\"a\": 1, \"a\": 2}", options: .strict) }
+    }
+
+    @Test func surrogatePairsDecodeAndLoneSurrogatesAreReplacedAndReported() throws {
+        let doc = try JSONReader.read(#"["\ud83d\ude00", "\ud800x", "\udc00"]"#)
+        #expect(doc.value == .array(["😀", "\u{FFFD}x", "\u{FFFD}"]))
+        #expect(doc.warnings.count == 2)
+        #expect(doc.warnings[0].kind == .loneSurrogate("\\ud800"))
+    }
+
+    @Test func strictModeRefusesNaN() {
+        #expect(throws: JSONSyntaxError.self) { try JSONReader.read("[NaN]", options: .strict) }
+    }
+
+    @Test(arguments: [
+        ("{\"a\": [1, 2", "line 1 column 12: unexpected end of input in an array (truncated?)"),
+        ("{\"a\": \"abc", "line 1 column 7: unterminated string (truncated?)"),
+        ("", "line 1 column 1: empty input"),
+        ("{\"a\": 1}\n{", "line 2 column 1: extra data after the JSON value"),
+        ("{\"a\" 1}", "line 1 column 6: expected ':' after an object key"),
+        ("[1,]", "line 1 column 4: unexpected character ']'"),
+        ("[01]", "line 1 column 3: expected ',' or ']' in an array"),
+        ("[\"a\nb\"]", "line 1 column 4: control character byte 0xA in a string"),
+        ("{\n  \"x\": tru\n}", "line 2 column 8: unexpected character 't'"),
+        ("[\"\\x\"]", "line 1 column 3: invalid escape '\\x' in a string"),
+        ("[nan]", "line 1 column 2: unexpected character 'n'"),
+    ])
+    func refusesWithLineColumnAndReason(input: String, message: String) {
+        do {
+            _ = try JSONReader.read(input)
+            Issue.record("accepted \(input)")
+        } catch {
+            #expect(error.description == message)
+        }
+    }
+
+    @Test func invalidUTF8IsRefusedWithItsPlace() {
+        let bytes: [UInt8] = Array("{\"name\": \"ab".utf8) + [0xC3, 0x28] + Array("\"}".utf8)
+        do {
+            _ = try JSONReader.read(bytes)
+            Issue.record("accepted invalid UTF-8")
+        } catch {
+            #expect(error.line == 1 && error.column == 13)
+            #expect(error.reason.contains("invalid UTF-8"))
+        }
+        #expect(throws: JSONSyntaxError.self) { try JSONReader.read([0x5B, 0x22, 0xFF, 0x22, 0x5D]) }
+        // Overlong encoding of "/" and an encoded surrogate are not UTF-8 either.
+        #expect(throws: JSONSyntaxError.self) { try JSONReader.read([0x5B, 0x22, 0xC0, 0xAF, 0x22, 0x5D]) }
+        #expect(throws: JSONSyntaxError.self) { try JSONReader.read([0x5B, 0x22, 0xED, 0xA0, 0x80, 0x22, 0x5D]) }
+    }
+
+    @Test func columnsCountUnicodeScalarsAsPythonDoes() {
+        do {
+            _ = try JSONReader.read("[\"ж😀\", x]")
+            Issue.record("accepted")
+        } catch {
+            #expect(error.column == 8)
+        }
+    }
+
+    @Test func integersBeyondPythonsDigitLimitAreRefused() {
+        #expect(throws: JSONSyntaxError.self) { try JSONReader.read(String(repeating: "9", count: 4301)) }
+        #expect((try? JSONReader.read(String(repeating: "9", count: 4300))) != nil)
+    }
+}
+
+/// Python's `json.dumps` as the apps call it, for the exporters.
+struct PythonJSONWriterTests {
+    @Test func matchesPythonDefaults() throws {
+        let value = try JSONReader.read(#"{"b": [1, 2.0, NaN, -Infinity], "a": "é😀\u007f", "c": {}, "d": []}"#).value
+        // json.dumps(v) with defaults: member order kept, ", " and ": ", ensure_ascii, NaN tokens.
+        #expect(PythonJSONWriter().string(value) == #"{"b": [1, 2.0, NaN, -Infinity], "a": "\u00e9\ud83d\ude00\u007f", "c": {}, "d": []}"#)
+        #expect(PythonJSONWriter(sortKeys: true).string(value) == #"{"a": "\u00e9\ud83d\ude00\u007f", "b": [1, 2.0, NaN, -Infinity], "c": {}, "d": []}"#)
+        // json.dumps(v, indent=2, ensure_ascii=False)
+        #expect(PythonJSONWriter(indent: 2, ensureASCII: false).string(value) == """
+            {
+              "b": [
+                1,
+                2.0,
+                NaN,
+                -Infinity
+              ],
+              "a": "é😀\u{7F}",
+              "c": {},
+              "d": []
+            }
+            """)
+    }
+}
