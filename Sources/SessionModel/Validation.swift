@@ -337,6 +337,26 @@ public enum SessionValidator {
 }
 
 extension SessionValidator {
+    /// Checks a session built in memory (by an importer) for what its types do not already
+    /// guarantee: id form, origin system, kinds, times, seq and entry ids. Cheap: no bytes.
+    public static func check(_ session: Session) -> [ValidationIssue] {
+        var issues: [ValidationIssue] = []
+        if !SessionID.isCanonical(session.sessionID) { issues.append(ValidationIssue("/session_id", "must be a lowercase UUID")) }
+        if !SessionID.systems.contains(session.origin.system) { issues.append(ValidationIssue("/origin/system", "unknown system \"\(session.origin.system)\"")) }
+        if session.origin.format.isEmpty { issues.append(ValidationIssue("/origin/format", "must be a non-empty string")) }
+        for (path, time) in [("/metadata/created_at", session.metadata.createdAt), ("/metadata/updated_at", session.metadata.updatedAt)] {
+            if let time, !Timestamp.isCanonical(time) { issues.append(ValidationIssue(path, "\"\(time)\" is not a canonical UTC time")) }
+        }
+        for (i, entry) in session.auditLog.enumerated() {
+            let path = "/audit_log/\(i)"
+            if entry.seq != i + 1 { issues.append(ValidationIssue(path + "/seq", "is \(entry.seq), expected \(i + 1)")) }
+            if !isValidKind(entry.kind) { issues.append(ValidationIssue(path + "/kind", "\"\(entry.kind)\" is not dotted lowercase")) }
+            if let t = entry.timestamp, !Timestamp.isCanonical(t) { issues.append(ValidationIssue(path + "/timestamp", "\"\(t)\" is not a canonical UTC time")) }
+            if entry.id != entry.computedID() { issues.append(ValidationIssue(path + "/id", "does not match the entry's content (call sealAuditLog())")) }
+        }
+        return issues
+    }
+
     /// Decodes a canonical document that is known to be valid (e.g. read back from a store we
     /// wrote), throwing the first issue otherwise.
     public static func session(fromCanonical bytes: [UInt8]) throws -> Session {

@@ -1,0 +1,95 @@
+import Foundation
+
+/// One file found under the inputs of a run.
+public struct InputFile: Sendable, Equatable {
+    /// The path to open.
+    public var path: String
+    /// The path as the user named it (input argument + relative path), for reports.
+    public var displayPath: String
+    /// The input root it was found under; related-file reads stay inside it.
+    public var root: String
+}
+
+/// An input path that yields no file to import, and why.
+public struct InputProblem: Sendable, Equatable {
+    public var displayPath: String
+    public var reason: String
+    /// True for errors (exit 1); false for things deliberately not walked.
+    public var isError: Bool
+}
+
+/// Walks the inputs of `migrate`, `detect` and `list`: files as given, folders recursively in
+/// a fixed order (by name, byte-wise) so every run sees the same sequence. Symlinks are
+/// followed only when they stay inside the input root: a link leaving it is an error, and
+/// linked folders are not walked (they could loop). `.git` folders are not walked.
+public enum InputWalker {
+    public static func walk(_ inputs: [String]) -> (files: [InputFile], problems: [InputProblem]) {
+        var files: [InputFile] = []
+        var problems: [InputProblem] = []
+        let fm = FileManager.default
+        for input in inputs {
+            var isDirectory: ObjCBool = false
+            guard fm.fileExists(atPath: input, isDirectory: &isDirectory) else {
+                problems.append(InputProblem(displayPath: input, reason: "no such file or folder", isError: true))
+                continue
+            }
+            if isDirectory.boolValue {
+                let root = realPath(input) ?? input
+                walkDirectory(input, display: input, root: root, files: &files, problems: &problems)
+            } else {
+                let parent = (input as NSString).deletingLastPathComponent
+                let root = realPath(parent.isEmpty ? "." : parent) ?? parent
+                files.append(InputFile(path: input, displayPath: input, root: root))
+            }
+        }
+        return (files, problems)
+    }
+
+    static func walkDirectory(
+        _ path: String, display: String, root: String, files: inout [InputFile], problems: inout [InputProblem]
+    ) {
+        let fm = FileManager.default
+        guard let names = try? fm.contentsOfDirectory(atPath: path) else {
+            problems.append(InputProblem(displayPath: display, reason: "folder cannot be read", isError: true))
+            return
+        }
+        for name in names.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+            let child = path.hasSuffix("/") ? path + name : path + "/" + name
+            let childDisplay = display.hasSuffix("/") ? display + name : display + "/" + name
+            guard let attributes = try? fm.attributesOfItem(atPath: child), let type = attributes[.type] as? FileAttributeType
+            else {
+                problems.append(InputProblem(displayPath: childDisplay, reason: "cannot be read", isError: true))
+                continue
+            }
+            switch type {
+            case .typeDirectory:
+                if name == ".git" {
+                    problems.append(InputProblem(displayPath: childDisplay, reason: "git metadata, not walked", isError: false))
+                } else {
+                    walkDirectory(child, display: childDisplay, root: root, files: &files, problems: &problems)
+                }
+            case .typeRegular:
+                files.append(InputFile(path: child, displayPath: childDisplay, root: root))
+            case .typeSymbolicLink:
+                guard let target = realPath(child), target == root || target.hasPrefix(root + "/") else {
+                    problems.append(InputProblem(displayPath: childDisplay, reason: "symlink leaves the input root; not followed", isError: true))
+                    continue
+                }
+                var isDirectory: ObjCBool = false
+                if fm.fileExists(atPath: target, isDirectory: &isDirectory), isDirectory.boolValue {
+                    problems.append(InputProblem(displayPath: childDisplay, reason: "symlink to a folder; not walked (its target is walked where it lies)", isError: false))
+                } else {
+                    files.append(InputFile(path: child, displayPath: childDisplay, root: root))
+                }
+            default:
+                problems.append(InputProblem(displayPath: childDisplay, reason: "not a regular file; skipped", isError: false))
+            }
+        }
+    }
+
+    static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+}

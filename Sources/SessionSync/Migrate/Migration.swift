@@ -1,0 +1,295 @@
+import Foundation
+import LegacyFormats
+import SessionModel
+
+/// A session converted by a run, ready for a store.
+public struct MigratedSession: Sendable {
+    public var session: Session
+    /// Its canonical bytes (SPEC 2.1).
+    public var bytes: [UInt8]
+    /// SHA-256 hex of `bytes`.
+    public var digest: String
+    /// The session's own modification time, which decides between copies (SPEC 2.3).
+    public var modifiedAt: String?
+
+    public init(session: Session, bytes: [UInt8], digest: String, modifiedAt: String?) {
+        self.session = session
+        self.bytes = bytes
+        self.digest = digest
+        self.modifiedAt = modifiedAt
+    }
+}
+
+/// Where a run puts the sessions it converts: a canonical folder, a git repository, nothing
+/// (dry run). The pipeline calls `store` only for the copy of a session that is newest so
+/// far, under that session's lock, so a sink never sees two copies of one session at once.
+public protocol SessionSink: AnyObject, Sendable {
+    /// SHA-256 hex of what the store held for `sessionID` before this run, or nil.
+    func existingDigest(of sessionID: String) throws -> String?
+    /// Stores (or stages) a session. May be called again for the same id with a newer copy.
+    func store(_ migrated: MigratedSession) throws
+    /// Called once after every input is done (the git sink commits here).
+    func finish(report: inout MigrationReport, progress: (any ProgressSink)?) throws
+    /// A short description for the report (`folder:/path`, `git:/repo#main`).
+    var destination: String { get }
+}
+
+/// Settings of one migration run.
+public struct MigrationOptions: Sendable {
+    public var inputs: [String]
+    public var importOptions: ImportOptions
+    public var jobs: Int
+    public var dryRun: Bool
+
+    public init(inputs: [String], importOptions: ImportOptions, jobs: Int = defaultJobCount, dryRun: Bool = false) {
+        self.inputs = inputs
+        self.importOptions = importOptions
+        self.jobs = jobs
+        self.dryRun = dryRun
+    }
+}
+
+/// `migrate`: walks the inputs, converts every file in parallel, keeps the newest copy of
+/// each session (SPEC 2.3), hands the winners to a sink, and accounts for every input.
+///
+/// The result does not depend on the order in which workers finish: which copy of a session
+/// wins is decided by the copies' content alone (modification time, then audit-log length,
+/// then bytes), and the report lists inputs in walk order.
+public struct Migration: Sendable {
+    public var options: MigrationOptions
+
+    public init(options: MigrationOptions) { self.options = options }
+
+    /// The largest input file read; anything larger is refused rather than loaded whole.
+    public static let maxInputBytes = 512 << 20
+
+    public func run(into sink: any SessionSink, progress: (any ProgressSink)? = nil) throws -> MigrationReport {
+        let (files, problems) = InputWalker.walk(options.inputs)
+        let records = Locked([InputRecord?](repeating: nil, count: files.count))
+        let table = WinnerTable()
+        let done = Locked(0)
+        let options = self.options
+        parallelForEach(count: files.count, jobs: options.jobs) { index in
+            let (record, candidates) = Migration.convert(files[index], options: options)
+            var finalRecord = record
+            for (k, candidate) in candidates.enumerated() {
+                do {
+                    try table.offer(candidate, from: CandidateSource(input: index, session: k, path: files[index].displayPath), to: sink)
+                } catch {
+                    finalRecord.outcome = .failed
+                    finalRecord.error = FormatError(file: files[index].displayPath, location: "", reason: "could not store session \(candidate.session.sessionID): \(error)")
+                }
+            }
+            records.withLock { $0[index] = finalRecord }
+            let n = done.withLock { n -> Int in
+                n += 1
+                return n
+            }
+            progress?.update(phase: "converting", done: n, total: files.count)
+        }
+        progress?.finish(phase: "converting")
+
+        var inputs: [InputRecord] = problems.map { problem in
+            var r = InputRecord(path: problem.displayPath, outcome: problem.isError ? .failed : .skipped)
+            if problem.isError {
+                r.error = FormatError(file: problem.displayPath, location: "", reason: problem.reason)
+            } else {
+                r.note = problem.reason
+            }
+            return r
+        }
+        let winners = table.snapshot()
+        for (index, maybeRecord) in records.withLock({ $0 }).enumerated() {
+            guard var record = maybeRecord else { continue }
+            for k in record.sessions.indices {
+                let id = record.sessions[k].sessionID
+                guard let winner = winners[id] else { continue }
+                if winner.source.input == index && winner.source.session == k {
+                    if options.dryRun {
+                        record.sessions[k].status = winner.existingDigest == winner.digest ? .unchanged : .planned
+                    } else if winner.existingDigest == nil {
+                        record.sessions[k].status = .created
+                    } else {
+                        record.sessions[k].status = winner.existingDigest == winner.digest ? .unchanged : .updated
+                    }
+                } else {
+                    record.sessions[k].status = .superseded
+                    record.sessions[k].supersededBy = winner.source.path
+                    record.sessions[k].differsFromMigrated = record.sessions[k].digestForComparison != winner.digest
+                }
+            }
+            if record.outcome == .migrated, !record.sessions.isEmpty, record.sessions.allSatisfy({ $0.status == .superseded }) {
+                record.outcome = .superseded
+            }
+            inputs.append(record)
+        }
+        // Walk problems first, then files, each in walk order: sort by path for one listing.
+        inputs.sort { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
+        var report = MigrationReport(inputs: inputs, dryRun: options.dryRun, destination: sink.destination)
+        try sink.finish(report: &report, progress: progress)
+        return report
+    }
+
+    /// Reads, detects and converts one file. Never throws: every problem becomes the record's.
+    static func convert(_ file: InputFile, options: MigrationOptions) -> (InputRecord, [MigratedSession]) {
+        var record = InputRecord(path: file.displayPath, outcome: .failed)
+        func fail(_ location: String, _ reason: String) -> (InputRecord, [MigratedSession]) {
+            record.outcome = .failed
+            record.error = FormatError(file: file.displayPath, location: location, reason: reason)
+            return (record, [])
+        }
+        guard let size = (try? FileManager.default.attributesOfItem(atPath: file.path))?[.size] as? Int else {
+            return fail("", "cannot be read")
+        }
+        if size > maxInputBytes { return fail("", "file of \(size) bytes is larger than the \(maxInputBytes >> 20) MiB limit") }
+        guard let data = FileManager.default.contents(atPath: file.path) else { return fail("", "cannot be read") }
+        let input = InputSniffer.parse(SourceFile(path: file.path, displayPath: file.displayPath, bytes: [UInt8](data)))
+        let context = ImportContext(options: options.importOptions, related: RelatedFiles(root: file.root))
+        switch LegacySystems.detect(input, context: context) {
+        case .notASession(let reason):
+            record.outcome = .skipped
+            record.note = reason
+            return (record, [])
+        case .failed(let error):
+            record.outcome = .failed
+            record.error = error
+            return (record, [])
+        case .recognized(let format, let importer):
+            record.format = format.qualifiedName
+            record.note = format.note
+            if format.role == .part {
+                record.outcome = .joined
+                return (record, [])
+            }
+            record.warnings = readerWarnings(input.jsonWarnings)
+            let imported: [ImportedSession]
+            do {
+                imported = try importer.importSessions(input, as: format, context: context)
+            } catch let error as FormatError {
+                record.outcome = .failed
+                record.error = error
+                return (record, [])
+            } catch {
+                return fail("", "\(error)")
+            }
+            var candidates: [MigratedSession] = []
+            var joined: [String] = []
+            for item in imported {
+                let problems = SessionValidator.check(item.session)
+                if !problems.isEmpty {
+                    return fail("", "converted session \(item.session.sessionID) is not valid sessionsync/1 (\(problems.map(\.description).joined(separator: "; "))); this is a SessionSync bug, please report it")
+                }
+                let bytes = item.session.canonicalBytes
+                let digest = Digest.sha256Hex(bytes)
+                candidates.append(MigratedSession(session: item.session, bytes: bytes, digest: digest, modifiedAt: item.modifiedAt))
+                record.warnings += item.warnings
+                joined += item.joinedFiles
+                record.sessions.append(
+                    SessionRecord(
+                        sessionID: item.session.sessionID, legacyID: item.session.origin.legacyID, name: item.session.metadata.name,
+                        auditEntries: item.session.auditLog.count, locks: item.session.auditLog.filter(\.isLock).count,
+                        status: .planned, digestForComparison: digest))
+            }
+            if !joined.isEmpty {
+                record.note = ([record.note].compactMap { $0 } + ["joined with: " + joined.joined(separator: ", ")]).joined(separator: "; ")
+            }
+            record.outcome = .migrated
+            return (record, candidates)
+        }
+    }
+
+    /// Turns the reader's per-occurrence warnings into report lines: duplicate keys and lone
+    /// surrogates one by one (they change values), non-finite numbers counted per file.
+    static func readerWarnings(_ warnings: [JSONReadWarning]) -> [ImportWarning] {
+        var out: [ImportWarning] = []
+        var nonFinite: [JSONReadWarning] = []
+        for w in warnings {
+            switch w.kind {
+            case .duplicateKey(let key):
+                out.append(ImportWarning("duplicate-key", "line \(w.line) column \(w.column)", "duplicate key \"\(key)\": kept the last value, as the app did"))
+            case .loneSurrogate(let escape):
+                out.append(ImportWarning("lone-surrogate", "line \(w.line) column \(w.column)", "unpaired surrogate \(escape) replaced by U+FFFD"))
+            case .floatOverflow(let text):
+                out.append(ImportWarning("float-overflow", "line \(w.line) column \(w.column)", "\(text) is beyond a double; read as infinity, as Python does"))
+            case .nonFiniteToken:
+                nonFinite.append(w)
+            }
+        }
+        if !nonFinite.isEmpty {
+            let places = nonFinite.prefix(3).map { "line \($0.line)" }.joined(separator: ", ") + (nonFinite.count > 3 ? ", …" : "")
+            out.insert(
+                ImportWarning("non-finite-number", places, "\(nonFinite.count) NaN/Infinity value\(nonFinite.count == 1 ? "" : "s"), written as {\"$number\": …}"),
+                at: 0)
+        }
+        return out
+    }
+}
+
+/// Which input (and which of its sessions) a candidate came from.
+struct CandidateSource: Sendable {
+    var input: Int
+    var session: Int
+    var path: String
+}
+
+/// The newest copy seen so far of every session, and what the store held before the run.
+final class WinnerTable: @unchecked Sendable {
+    struct Winner: Sendable {
+        var source: CandidateSource
+        var digest: String
+        var modifiedKey: TimeKey
+        var entries: Int
+        var existingDigest: String?
+    }
+
+    private var winners: [String: Winner] = [:]
+    private let lock = NSLock()
+    private let stripes = (0..<64).map { _ in NSLock() }
+
+    /// Offers a candidate; stores it through the sink if it is the newest copy so far.
+    func offer(_ candidate: MigratedSession, from source: CandidateSource, to sink: any SessionSink) throws {
+        let id = candidate.session.sessionID
+        let stripe = stripes[Int(UInt(bitPattern: id.hashValue) % UInt(stripes.count))]
+        stripe.lock()
+        defer { stripe.unlock() }
+        let current = lock.withLock { winners[id] }
+        let key = TimeKey(candidate.modifiedAt)
+        let entries = candidate.session.auditLog.count
+        if let current {
+            guard Self.beats(key, entries, candidate.digest, source, current) else { return }
+        }
+        let existing = try current.map { $0.existingDigest } ?? sink.existingDigest(of: id)
+        try sink.store(candidate)
+        let winner = Winner(source: source, digest: candidate.digest, modifiedKey: key, entries: entries, existingDigest: existing)
+        lock.withLock { winners[id] = winner }
+    }
+
+    /// Newer modification time wins; then the longer audit log; then the larger digest (an
+    /// arbitrary but content-only rule); identical copies: the first input in walk order.
+    static func beats(_ key: TimeKey, _ entries: Int, _ digest: String, _ source: CandidateSource, _ current: Winner) -> Bool {
+        if key != current.modifiedKey { return current.modifiedKey < key }
+        if entries != current.entries { return entries > current.entries }
+        if digest != current.digest { return digest > current.digest }
+        return (source.input, source.session) < (current.source.input, current.source.session)
+    }
+
+    func snapshot() -> [String: Winner] { lock.withLock { winners } }
+}
+
+/// A canonical time as a comparable value (seconds, then fraction); no time sorts first.
+struct TimeKey: Comparable, Sendable {
+    var seconds: Int64
+    var fraction: Double
+
+    init(_ text: String?) {
+        guard let text, let t = Timestamp.parse(text), let s = Timestamp.epochSeconds(of: text) else {
+            seconds = Int64.min
+            fraction = 0
+            return
+        }
+        seconds = s
+        fraction = Double("0." + (t.fraction.isEmpty ? "0" : t.fraction)) ?? 0
+    }
+
+    static func < (a: TimeKey, b: TimeKey) -> Bool { (a.seconds, a.fraction) < (b.seconds, b.fraction) }
+}

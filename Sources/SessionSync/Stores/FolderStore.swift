@@ -1,0 +1,59 @@
+import Foundation
+import SessionModel
+
+/// A canonical folder store (SPEC 3): `sessions/<first two hex>/<id>.json` under a root.
+public final class FolderStore: SessionSink, @unchecked Sendable {
+    public let root: String
+
+    public init(root: String) { self.root = root }
+
+    public var destination: String { "folder:" + root }
+
+    /// Where the session's file lives.
+    public func path(of sessionID: String) -> String { root + "/" + Session.storePath(for: sessionID) }
+
+    public func existingDigest(of sessionID: String) throws -> String? {
+        FileManager.default.contents(atPath: path(of: sessionID)).map { Digest.sha256Hex([UInt8]($0)) }
+    }
+
+    public func store(_ migrated: MigratedSession) throws {
+        try AtomicFile.write(migrated.bytes, to: path(of: migrated.session.sessionID))
+    }
+
+    public func finish(report: inout MigrationReport, progress: (any ProgressSink)?) throws {}
+
+    /// Every `*.json` under `sessions/`, sorted by path.
+    public func sessionFiles() -> [String] {
+        let base = root + "/sessions"
+        guard let shards = try? FileManager.default.contentsOfDirectory(atPath: base) else { return [] }
+        var out: [String] = []
+        for shard in shards.sorted() {
+            let dir = base + "/" + shard
+            guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { continue }
+            out += names.filter { $0.hasSuffix(".json") }.sorted().map { dir + "/" + $0 }
+        }
+        return out
+    }
+
+    /// Whether `path` looks like a canonical folder store (has a `sessions/` folder of shards).
+    public static func isStore(_ path: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path + "/sessions", isDirectory: &isDirectory) && isDirectory.boolValue
+    }
+}
+
+/// A sink that writes nothing: `--dry-run`. Still reports what the store holds, so the plan
+/// says which sessions would change.
+public final class DryRunSink: SessionSink, @unchecked Sendable {
+    let inner: (any SessionSink)?
+
+    public init(wrapping inner: (any SessionSink)?) { self.inner = inner }
+
+    public var destination: String { inner?.destination ?? "none" }
+
+    public func existingDigest(of sessionID: String) throws -> String? { try inner?.existingDigest(of: sessionID) }
+
+    public func store(_ migrated: MigratedSession) throws {}
+
+    public func finish(report: inout MigrationReport, progress: (any ProgressSink)?) throws {}
+}

@@ -1,0 +1,106 @@
+import ArgumentParser
+import Foundation
+import LegacyFormats
+import SessionModel
+import SessionSync
+
+extension SessionSyncCommand {
+    struct Migrate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Convert legacy sessions to sessionsync/1 and write them to a canonical folder store.",
+            discussion: """
+                Walks files and folders (symlinks leaving an input are not followed), detects each \
+                file's format by content, converts in parallel, validates every result, and writes \
+                sessions/<xx>/<id>.json under --out with atomic writes. Copies of one session (a server \
+                file and its recovery backup, a copied file) are resolved by the session's own \
+                modification time: the newest is migrated, the others are reported as superseded. \
+                Files that are not sessions are listed as skipped. Unchanged files are left untouched.
+
+                --report writes a JSON report of every input: detected format, outcome, session ids, \
+                warnings (naive times, NaN values, duplicate keys, skipped lines, …) and errors with \
+                their place. One bad file never stops the run. Exit 1 if any input failed, else 0.
+                """)
+
+        @Argument(help: "Legacy files or folders (a server cache/, a workspace, a data folder, a SQLite file, …).")
+        var inputs: [String]
+
+        @Option(name: .long, help: ArgumentHelp("Canonical folder store to write.", valueName: "dir"))
+        var out: String?
+
+        @Option(name: .long, help: ArgumentHelp("Write the JSON report here.", valueName: "file"))
+        var report: String?
+
+        @Flag(name: .long, help: "Convert and report, but write nothing (the report still is written).")
+        var dryRun = false
+
+        @Option(name: .long, help: ArgumentHelp("Parallel workers (default: all cores).", valueName: "n"))
+        var jobs: Int?
+
+        @OptionGroup var importArguments: ImportArguments
+        @OptionGroup var output: OutputOptions
+
+        func validate() throws {
+            if out == nil { throw ValidationError("give --out DIR (the canonical folder store to write)") }
+            if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        }
+
+        func run() throws {
+            let options = MigrationOptions(
+                inputs: inputs, importOptions: try importArguments.importOptions(), jobs: jobs ?? defaultJobCount, dryRun: dryRun)
+            let store = FolderStore(root: out!)
+            let sink: any SessionSink = dryRun ? DryRunSink(wrapping: store) : store
+            let result = try Migration(options: options).run(into: sink, progress: TerminalProgress.ifInteractive())
+            if let report {
+                do {
+                    try AtomicFile.write(CanonicalJSON.bytes(result.jsonValue), to: report)
+                } catch {
+                    throw CommandFailure(message: "cannot write the report: \(error)")
+                }
+            }
+            if output.json {
+                printJSON(result.jsonValue)
+            } else {
+                MigrationSummary(report: result).print(to: .standardOutput)
+            }
+            if result.hasFailures { throw ExitCode(1) }
+        }
+    }
+}
+
+/// The human summary of a migration: failures and warnings per file, then the totals.
+struct MigrationSummary {
+    var report: MigrationReport
+
+    func print(to out: Terminal) {
+        for input in report.inputs {
+            if let error = input.error {
+                out.line(out.styled("error", .red) + " " + error.description)
+            }
+        }
+        let warned = report.inputs.filter { !$0.warnings.isEmpty }
+        for input in warned.prefix(20) {
+            for w in input.warnings.prefix(5) { out.line(out.styled("warning", .yellow) + " \(input.path): \(w)") }
+            if input.warnings.count > 5 { out.line(out.styled("warning", .yellow) + " \(input.path): … \(input.warnings.count - 5) more in the report") }
+        }
+        if warned.count > 20 { out.line(out.styled("warning", .yellow) + " … warnings in \(warned.count - 20) more files: see the report") }
+        let t = report.totals
+        let verb = report.dryRun ? "would migrate" : "migrated"
+        var parts = ["\(t.sessions) session\(t.sessions == 1 ? "" : "s") \(verb) from \(t.inputs) input\(t.inputs == 1 ? "" : "s")"]
+        if report.dryRun {
+            parts.append("\(t.planned) to write, \(t.unchanged) unchanged")
+        } else {
+            parts.append("\(t.created) created, \(t.updated) updated, \(t.unchanged) unchanged")
+        }
+        if report.commits > 0 { parts.append("\(report.commits) commit\(report.commits == 1 ? "" : "s")") }
+        out.line(out.styled(parts.joined(separator: ": "), .bold))
+        var details: [String] = []
+        if t.supersededCopies > 0 { details.append("\(t.supersededCopies) superseded cop\(t.supersededCopies == 1 ? "y" : "ies")") }
+        if t.joinedInputs > 0 { details.append("\(t.joinedInputs) joined into other sessions") }
+        if t.skippedInputs > 0 { details.append("\(t.skippedInputs) skipped (not sessions)") }
+        details.append(out.styled("\(t.failedInputs) failed", t.failedInputs > 0 ? .red : .green))
+        out.line(details.joined(separator: ", "))
+        if !t.warningsByCode.isEmpty {
+            out.line("warnings: " + t.warningsByCode.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        }
+    }
+}
