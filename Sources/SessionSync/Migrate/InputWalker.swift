@@ -8,6 +8,8 @@ public struct InputFile: Sendable, Equatable {
     public var displayPath: String
     /// The input root it was found under; related-file reads stay inside it.
     public var root: String
+    /// The path relative to the input it was found under (the file name for a file input).
+    public var relativePath: String
 }
 
 /// An input path that yields no file to import, and why.
@@ -35,18 +37,19 @@ public enum InputWalker {
             }
             if isDirectory.boolValue {
                 let root = realPath(input) ?? input
-                walkDirectory(input, display: input, root: root, files: &files, problems: &problems)
+                walkDirectory(input, display: input, relative: "", root: root, files: &files, problems: &problems)
             } else {
                 let parent = (input as NSString).deletingLastPathComponent
                 let root = realPath(parent.isEmpty ? "." : parent) ?? parent
-                files.append(InputFile(path: input, displayPath: input, root: root))
+                files.append(InputFile(path: input, displayPath: input, root: root, relativePath: (input as NSString).lastPathComponent))
             }
         }
         return (files, problems)
     }
 
     static func walkDirectory(
-        _ path: String, display: String, root: String, files: inout [InputFile], problems: inout [InputProblem]
+        _ path: String, display: String, relative: String, root: String, files: inout [InputFile],
+        problems: inout [InputProblem]
     ) {
         let fm = FileManager.default
         guard let names = try? fm.contentsOfDirectory(atPath: path) else {
@@ -56,6 +59,7 @@ public enum InputWalker {
         for name in names.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
             let child = path.hasSuffix("/") ? path + name : path + "/" + name
             let childDisplay = display.hasSuffix("/") ? display + name : display + "/" + name
+            let childRelative = relative.isEmpty ? name : relative + "/" + name
             guard let attributes = try? fm.attributesOfItem(atPath: child), let type = attributes[.type] as? FileAttributeType
             else {
                 problems.append(InputProblem(displayPath: childDisplay, reason: "cannot be read", isError: true))
@@ -66,10 +70,10 @@ public enum InputWalker {
                 if name == ".git" {
                     problems.append(InputProblem(displayPath: childDisplay, reason: "git metadata, not walked", isError: false))
                 } else {
-                    walkDirectory(child, display: childDisplay, root: root, files: &files, problems: &problems)
+                    walkDirectory(child, display: childDisplay, relative: childRelative, root: root, files: &files, problems: &problems)
                 }
             case .typeRegular:
-                files.append(InputFile(path: child, displayPath: childDisplay, root: root))
+                files.append(InputFile(path: child, displayPath: childDisplay, root: root, relativePath: childRelative))
             case .typeSymbolicLink:
                 guard let target = realPath(child), target == root || target.hasPrefix(root + "/") else {
                     problems.append(InputProblem(displayPath: childDisplay, reason: "symlink leaves the input root; not followed", isError: true))
@@ -79,7 +83,7 @@ public enum InputWalker {
                 if fm.fileExists(atPath: target, isDirectory: &isDirectory), isDirectory.boolValue {
                     problems.append(InputProblem(displayPath: childDisplay, reason: "symlink to a folder; not walked (its target is walked where it lies)", isError: false))
                 } else {
-                    files.append(InputFile(path: child, displayPath: childDisplay, root: root))
+                    files.append(InputFile(path: child, displayPath: childDisplay, root: root, relativePath: childRelative))
                 }
             default:
                 problems.append(InputProblem(displayPath: childDisplay, reason: "not a regular file; skipped", isError: false))
