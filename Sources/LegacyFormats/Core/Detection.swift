@@ -54,7 +54,7 @@ public enum Detection: Sendable {
 public enum LegacySystems {
     /// In the order detection asks them: the most specific first.
     public static let importers: [any SessionImporter] = [
-        ALchemistPickleImporter(), JamBotImporter(), ALchemistImporter(), LobsterImporter(), MochiImporter(),
+        CanonicalImporter(), ALchemistPickleImporter(), JamBotImporter(), ALchemistImporter(), LobsterImporter(), MochiImporter(),
         CasefileImporter(),
     ]
 
@@ -95,6 +95,6 @@ public enum LegacySystems {
 
     /// The importer for a session's system, for format-specific snapshots.
     public static func importer(forSystem system: String) -> (any SessionImporter)? {
-        importers.first { $0.system == system && !($0 is ALchemistPickleImporter) }
+        importers.first { $0.system == system && !($0 is ALchemistPickleImporter) && !($0 is CanonicalImporter) }
     }
 }

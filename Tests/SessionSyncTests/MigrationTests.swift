@@ -1,0 +1,201 @@
+import Foundation
+import LegacyFormats
+import SessionModel
+import SessionSync
+import Testing
+
+/// The migrate pipeline: every input accounted for, copies resolved by content, atomic and
+/// idempotent writes, and the same bytes whatever the number of workers.
+struct MigrationTests {
+    static func session(_ legacy: String, updated: String, notes: String = "n", entries: Int = 1) -> Session {
+        var s = Session(
+            sessionID: SessionID.derive(system: "mochi", legacyID: legacy),
+            origin: Origin(system: "mochi", format: "mochi-session/1.4", legacyID: legacy),
+            metadata: Metadata(name: "chat \(legacy)", tags: ["t"], createdAt: "2026-01-01T00:00:00Z", updatedAt: updated),
+            state: ["nan": .float(.nan)],
+            auditLog: (0..<entries).map { i in
+                AuditEntry(kind: "message.user", timestamp: "2026-01-01T00:00:0\(i)Z", notes: notes, payload: ["i": .int(i)])
+            })
+        s.sealAuditLog()
+        return s
+    }
+
+    /// A folder of inputs: good canonical sessions, two copies of one session, and one of each
+    /// kind of bad input the issue lists.
+    static func makeInputs(in dir: String) throws {
+        func write(_ bytes: [UInt8], _ name: String) throws {
+            let path = dir + "/" + name
+            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+        }
+        for i in 0..<12 { try write(session("s\(i)", updated: "2026-02-0\(i % 9 + 1)T00:00:00Z").canonicalBytes, "good/s\(i).json") }
+        try write(session("copy", updated: "2026-03-01T00:00:00Z", notes: "old").canonicalBytes, "a/copy.json")
+        try write(session("copy", updated: "2026-03-02T00:00:00.5Z", notes: "new").canonicalBytes, "b/copy.json")
+        try write(session("copy", updated: "2026-03-01T00:00:00Z", notes: "old").canonicalBytes, "c/copy-identical.json")
+        try write(Array("{\"format\": \"sessionsync/1\", \"session_id\": \"x".utf8), "bad/truncated.json")
+        try write([0x7B, 0x22, 0x61, 0x22, 0x3A, 0x20, 0x22, 0xFF, 0x22, 0x7D], "bad/invalid-utf8.json")
+        try write([], "bad/empty.json")
+        try write(Array((String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)).utf8), "bad/deep.json")
+        try write(Array("# Notes\nnot a session\n".utf8), "README.md")
+        try write(Array("{\"unrelated\": true}".utf8), "other.json")
+    }
+
+    func migrate(_ inputs: [String], to out: String, jobs: Int, dryRun: Bool = false) throws -> MigrationReport {
+        let options = MigrationOptions(inputs: inputs, importOptions: try ImportOptions(), jobs: jobs, dryRun: dryRun)
+        let store = FolderStore(root: out)
+        return try Migration(options: options).run(into: dryRun ? DryRunSink(wrapping: store) : store)
+    }
+
+    static func tree(_ root: String) -> [String: Data] {
+        var out: [String: Data] = [:]
+        if let e = FileManager.default.enumerator(atPath: root) {
+            for case let rel as String in e {
+                var isDir: ObjCBool = false
+                if FileManager.default.fileExists(atPath: root + "/" + rel, isDirectory: &isDir), !isDir.boolValue {
+                    out[rel] = FileManager.default.contents(atPath: root + "/" + rel)
+                }
+            }
+        }
+        return out
+    }
+
+    @Test func everyInputIsAccountedForAndBadFilesDoNotStopTheRun() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try Self.makeInputs(in: dir + "/in")
+        let report = try migrate([dir + "/in"], to: dir + "/out", jobs: 2)
+        let byPath = Dictionary(uniqueKeysWithValues: report.inputs.map { ($0.path.replacingOccurrences(of: dir + "/in/", with: ""), $0) })
+        #expect(report.inputs.count == 21)
+        for name in ["bad/truncated.json", "bad/invalid-utf8.json", "bad/empty.json", "bad/deep.json"] {
+            #expect(byPath[name]?.outcome == .failed, "\(name)")
+            #expect(byPath[name]?.error?.reason.isEmpty == false)
+        }
+        #expect(byPath["bad/truncated.json"]?.error?.location == "line 1 column 43")
+        #expect(byPath["bad/truncated.json"]?.error?.reason == "unterminated string (truncated?)")
+        #expect(byPath["bad/invalid-utf8.json"]?.error?.reason == "invalid UTF-8 byte 0xFF")
+        #expect(byPath["bad/empty.json"]?.error?.reason == "empty file (0 bytes)")
+        #expect(byPath["bad/deep.json"]?.error?.reason == "nesting deeper than 512 levels")
+        #expect(byPath["README.md"]?.outcome == .skipped)
+        #expect(byPath["other.json"]?.outcome == .skipped)
+        #expect(report.hasFailures)
+        let t = report.totals
+        #expect(t.sessions == 13)
+        #expect(t.created == 13)
+        #expect(t.failedInputs == 4)
+        #expect(t.skippedInputs == 2)
+        #expect(t.supersededCopies == 2)
+        // Every good session is in the store and valid.
+        let files = FolderStore(root: dir + "/out").sessionFiles()
+        #expect(files.count == 13)
+        for file in files {
+            let bytes = [UInt8](FileManager.default.contents(atPath: file)!)
+            let stem = String((file as NSString).lastPathComponent.dropLast(5))
+            #expect(SessionValidator.validate(fileBytes: bytes, fileStem: stem).issues.isEmpty)
+        }
+    }
+
+    @Test func theNewestCopyWinsAndTheOthersAreReportedAsSuperseded() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try Self.makeInputs(in: dir + "/in")
+        let report = try migrate([dir + "/in"], to: dir + "/out", jobs: 2)
+        let copyID = SessionID.derive(system: "mochi", legacyID: "copy")
+        let stored = try SessionValidator.session(fromCanonical: [UInt8](FileManager.default.contents(atPath: FolderStore(root: dir + "/out").path(of: copyID))!))
+        #expect(stored.auditLog.first?.notes == "new")
+        let copies = report.inputs.filter { $0.sessions.contains { $0.sessionID == copyID } }
+        #expect(copies.count == 3)
+        for input in copies where input.path.hasSuffix("b/copy.json") {
+            #expect(input.outcome == .migrated)
+            #expect(input.sessions[0].status == .created)
+        }
+        for input in copies where !input.path.hasSuffix("b/copy.json") {
+            #expect(input.outcome == .superseded)
+            #expect(input.sessions[0].status == .superseded)
+            #expect(input.sessions[0].supersededBy == dir + "/in/b/copy.json")
+            #expect(input.sessions[0].differsFromMigrated == true)
+        }
+    }
+
+    @Test func oneWorkerAndTwoWorkersGiveByteIdenticalStoresAndReports() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try Self.makeInputs(in: dir + "/in")
+        let r1 = try migrate([dir + "/in"], to: dir + "/one", jobs: 1)
+        let r2 = try migrate([dir + "/in"], to: dir + "/two", jobs: 2)
+        #expect(Self.tree(dir + "/one") == Self.tree(dir + "/two"))
+        #expect(!Self.tree(dir + "/one").isEmpty)
+        var j1 = r1.jsonValue.objectValue!, j2 = r2.jsonValue.objectValue!
+        j1["destination"] = nil
+        j2["destination"] = nil
+        #expect(CanonicalJSON.bytes(.object(j1)) == CanonicalJSON.bytes(.object(j2)))
+    }
+
+    @Test func reRunningLeavesUnchangedFilesUntouchedAndSaysSo() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try Self.makeInputs(in: dir + "/in")
+        _ = try migrate([dir + "/in"], to: dir + "/out", jobs: 2)
+        let path = FolderStore(root: dir + "/out").path(of: SessionID.derive(system: "mochi", legacyID: "s1"))
+        let before = try FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as! Date
+        let inode = try FileManager.default.attributesOfItem(atPath: path)[.systemFileNumber] as! Int
+        let again = try migrate([dir + "/in"], to: dir + "/out", jobs: 2)
+        #expect(again.totals.unchanged == 13)
+        #expect(again.totals.created == 0)
+        #expect(try FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as! Date == before)
+        #expect(try FileManager.default.attributesOfItem(atPath: path)[.systemFileNumber] as! Int == inode)
+        // A changed input updates exactly its session.
+        try Data(Self.session("s1", updated: "2026-05-01T00:00:00Z", notes: "edited").canonicalBytes).write(to: URL(fileURLWithPath: dir + "/in/good/s1.json"))
+        let third = try migrate([dir + "/in"], to: dir + "/out", jobs: 2)
+        #expect(third.totals.updated == 1)
+        #expect(third.totals.unchanged == 12)
+    }
+
+    @Test func dryRunWritesNothingButPlans() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try Self.makeInputs(in: dir + "/in")
+        let report = try migrate([dir + "/in"], to: dir + "/out", jobs: 2, dryRun: true)
+        #expect(report.totals.planned == 13)
+        #expect(!FileManager.default.fileExists(atPath: dir + "/out"))
+    }
+
+    @Test func symlinksLeavingTheInputRootAreNotFollowed() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir + "/in", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: dir + "/outside", withIntermediateDirectories: true)
+        try Data(Self.session("secret", updated: "2026-01-01T00:00:00Z").canonicalBytes).write(to: URL(fileURLWithPath: dir + "/outside/x.json"))
+        try Data(Self.session("inside", updated: "2026-01-01T00:00:00Z").canonicalBytes).write(to: URL(fileURLWithPath: dir + "/in/y.json"))
+        try FileManager.default.createSymbolicLink(atPath: dir + "/in/link.json", withDestinationPath: dir + "/outside/x.json")
+        try FileManager.default.createSymbolicLink(atPath: dir + "/in/inner.json", withDestinationPath: dir + "/in/y.json")
+        let report = try migrate([dir + "/in"], to: dir + "/out", jobs: 1)
+        let link = report.inputs.first { $0.path.hasSuffix("link.json") }
+        #expect(link?.outcome == .failed)
+        #expect(link?.error?.reason == "symlink leaves the input root; not followed")
+        // The link inside the root is followed: it and its target are identical copies of one
+        // session, so the first in walk order is migrated and the other is superseded.
+        #expect(report.inputs.first { $0.path.hasSuffix("inner.json") }?.sessions.first?.status == .created)
+        #expect(report.inputs.first { $0.path.hasSuffix("y.json") }?.sessions.first?.differsFromMigrated == false)
+        #expect(FolderStore(root: dir + "/out").sessionFiles().count == 1)
+    }
+
+    @Test func reportIsCanonicalJSONWithTotals() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try Self.makeInputs(in: dir + "/in")
+        let report = try migrate([dir + "/in"], to: dir + "/out", jobs: 2)
+        let json = report.jsonValue
+        #expect(json["format"] == "sessionsync-report/1")
+        #expect(json["totals"]?["failed_inputs"] == .int(4))
+        #expect(json["totals"]?["warnings"]?["non-finite-number"] == nil)
+        let truncated = json["inputs"]?.arrayValue?.first { $0["path"]?.stringValue?.hasSuffix("truncated.json") == true }
+        #expect(truncated?["error"]?["location"] == "line 1 column 43")
+        #expect(truncated?["outcome"] == "failed")
+    }
+
+    func temporaryDirectory() throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sessionsync-migrate-" + UUID().uuidString).path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }
+}
