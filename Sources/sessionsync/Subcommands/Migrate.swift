@@ -7,7 +7,7 @@ import SessionSync
 extension SessionSyncCommand {
     struct Migrate: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Convert legacy sessions to sessionsync/1 and write them to a canonical folder store.",
+            abstract: "Convert legacy sessions to sessionsync/1 into a canonical folder store or a git repository.",
             discussion: """
                 Walks files and folders (symlinks leaving an input are not followed), detects each \
                 file's format by content, converts in parallel, validates every result, and writes \
@@ -19,6 +19,13 @@ extension SessionSyncCommand {
                 --report writes a JSON report of every input: detected format, outcome, session ids, \
                 warnings (naive times, NaN values, duplicate keys, skipped lines, …) and errors with \
                 their place. One bad file never stops the run. Exit 1 if any input failed, else 0.
+
+                --repo commits into a git repository (created if missing; --bare for a bare one) on \
+                --branch (default main): one commit per lock, holding the session as it was at that \
+                lock, dated with the lock's time, all sessions in one timeline, and a last commit of \
+                the current state where it differs; sessions without locks get one commit. The final \
+                tree equals what --out writes. Re-running adds no commit; an interrupted run is \
+                finished by running it again; commit ids are the same on every machine.
                 """)
 
         @Argument(help: "Legacy files or folders (a server cache/, a workspace, a data folder, a SQLite file, …).")
@@ -26,6 +33,15 @@ extension SessionSyncCommand {
 
         @Option(name: .long, help: ArgumentHelp("Canonical folder store to write.", valueName: "dir"))
         var out: String?
+
+        @Option(name: .long, help: ArgumentHelp("Git repository to commit into (created if missing).", valueName: "repo"))
+        var repo: String?
+
+        @Option(name: .long, help: ArgumentHelp("Branch of --repo to commit to.", valueName: "branch"))
+        var branch = "main"
+
+        @Flag(name: .long, help: "Create --repo as a bare repository if it does not exist.")
+        var bare = false
 
         @Option(name: .long, help: ArgumentHelp("Write the JSON report here.", valueName: "file"))
         var report: String?
@@ -40,14 +56,21 @@ extension SessionSyncCommand {
         @OptionGroup var output: OutputOptions
 
         func validate() throws {
-            if out == nil { throw ValidationError("give --out DIR (the canonical folder store to write)") }
+            if (out == nil) == (repo == nil) {
+                throw ValidationError("give either --out DIR (a canonical folder store) or --repo REPO (a git repository)")
+            }
             if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
         }
 
         func run() throws {
             let options = MigrationOptions(
                 inputs: inputs, importOptions: try importArguments.importOptions(), jobs: jobs ?? defaultJobCount, dryRun: dryRun)
-            let store = FolderStore(root: out!)
+            let store: any SessionSink
+            if let repo {
+                store = try openGitSink(repo: repo, branch: branch, bare: bare)
+            } else {
+                store = FolderStore(root: out!)
+            }
             let sink: any SessionSink = dryRun ? DryRunSink(wrapping: store) : store
             let result = try Migration(options: options).run(into: sink, progress: TerminalProgress.ifInteractive())
             if let report {
@@ -102,5 +125,14 @@ struct MigrationSummary {
         if !t.warningsByCode.isEmpty {
             out.line("warnings: " + t.warningsByCode.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         }
+    }
+}
+
+/// Opens (or creates) a git store for writing, turning libgit2 failures into a clear message.
+func openGitSink(repo: String, branch: String, bare: Bool) throws -> GitStoreSink {
+    do {
+        return try GitStoreSink(repository: repo, branch: branch, bare: bare)
+    } catch {
+        throw CommandFailure(message: "cannot open git repository \(repo): \(error)")
     }
 }

@@ -14,14 +14,22 @@ extension SessionSyncCommand {
                 Each problem is printed as `file: place: reason`. Exit 0 if all files are valid, 1 otherwise.
                 """)
 
-        @Argument(help: "Canonical files, or folders to search for *.json files.")
+        @Argument(help: "Canonical files, folders to search for *.json files, or git stores as REPO[@REV].")
         var paths: [String]
 
         @OptionGroup var output: OutputOptions
 
         func run() throws {
-            let files = try collectFiles()
             var results: [(String, [ValidationIssue])] = []
+            for address in paths where GitStoreView.isGitStore(address) {
+                let view = try openView(address)
+                let label = GitStoreView.parseAddress(address).revision.map { _ in address } ?? address + "@HEAD"
+                for (id, blob) in try view.sessionBlobs().sorted(by: { $0.key < $1.key }) {
+                    let bytes = try view.repository.blob(blob)
+                    results.append((label + ":" + Session.storePath(for: id), SessionValidator.validate(fileBytes: bytes, fileStem: id).issues))
+                }
+            }
+            let files = try collectFiles()
             for file in files {
                 guard let data = FileManager.default.contents(atPath: file) else {
                     results.append((file, [ValidationIssue("", "cannot be read")]))
@@ -52,7 +60,7 @@ extension SessionSyncCommand {
 
         func collectFiles() throws -> [String] {
             var files: [String] = []
-            for path in paths {
+            for path in paths where !GitStoreView.isGitStore(path) {
                 var isDirectory: ObjCBool = false
                 guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
                     throw CommandFailure(message: "\(path): no such file or folder")

@@ -1,0 +1,148 @@
+import Foundation
+import Git
+import SessionModel
+
+/// A snapshot waiting to be committed: everything but its bytes, which wait in staging.
+struct StagedSnapshot: Sendable {
+    var sessionID: String
+    var isFinal: Bool
+    var entryID: String?
+    var time: Int64
+    var fraction: Double
+    var order: Int
+    var author: String
+    var authorEmail: String
+    var message: String
+    var location: SnapshotStaging.Location
+}
+
+/// The history a session asks for, with the audit entry ids each snapshot holds.
+struct StagedPlan: Sendable {
+    var snapshots: [StagedSnapshot]
+}
+
+/// Writes planned snapshots as commits on one branch, in one timeline across sessions.
+///
+/// What the branch already holds is never committed again: for each session, the snapshot in
+/// the branch's tree says which audit entries are in history, and only locks after those (and a
+/// final state that differs from the tree's) become commits. So re-runs add nothing, an
+/// interrupted run finishes where it stopped with the same commits, and a run that lost the
+/// race for the branch to another process plans again on top of the other's commits.
+///
+/// Objects are written in batches, one pack per batch; the branch moves (compare-and-swap)
+/// only after the batch's pack is on disk.
+struct GitCommitter {
+    let repository: Repository
+    let branch: String
+    let staging: SnapshotStaging
+    var batchSize = 2_000
+
+    var referenceName: String { "refs/heads/" + branch }
+
+    /// Commits everything pending; returns the number of commits made.
+    func run(_ plans: [String: StagedPlan], progress: (any ProgressSink)?) throws -> Int {
+        var made = 0
+        while true {
+            let head = try repository.referenceTarget(referenceName)
+            let headTree = try head.map { try repository.commit($0).tree }
+            let pending = try pendingSnapshots(plans, headTree: headTree)
+            if pending.isEmpty { return made }
+            let (count, finished) = try commit(pending, head: head, headTree: headTree, alreadyMade: made, progress: progress)
+            made += count
+            if finished { return made }
+            // Lost the branch to another writer: plan again on top of its commits.
+        }
+    }
+
+    /// The snapshots the branch does not hold yet, in timeline order.
+    func pendingSnapshots(_ plans: [String: StagedPlan], headTree: ObjectID?) throws -> [StagedSnapshot] {
+        var pending: [StagedSnapshot] = []
+        for (id, plan) in plans {
+            guard let headTree, let entry = try repository.entry(atPath: Session.storePath(for: id), inTree: headTree) else {
+                pending += plan.snapshots
+                continue
+            }
+            let committed = try repository.blob(entry.id)
+            guard let last = plan.snapshots.last else { continue }
+            if try staging.read(last.location) == committed { continue }
+            let committedIDs = Self.auditEntryIDs(committed)
+            for snapshot in plan.snapshots {
+                if snapshot.isFinal {
+                    pending.append(snapshot)
+                } else if let e = snapshot.entryID, !committedIDs.contains(e) {
+                    pending.append(snapshot)
+                }
+            }
+        }
+        pending.sort { a, b in
+            if a.time != b.time { return a.time < b.time }
+            if a.fraction != b.fraction { return a.fraction < b.fraction }
+            if a.sessionID != b.sessionID { return a.sessionID < b.sessionID }
+            return a.order < b.order
+        }
+        // Within one session the plan's order is kept even where times tie or go back.
+        return Self.keepingSessionOrder(pending)
+    }
+
+    /// Stable fix-up: snapshots of one session must appear in plan order.
+    static func keepingSessionOrder(_ list: [StagedSnapshot]) -> [StagedSnapshot] {
+        var perSession: [String: [StagedSnapshot]] = [:]
+        for s in list { perSession[s.sessionID, default: []].append(s) }
+        for key in perSession.keys { perSession[key]!.sort { $0.order < $1.order } }
+        var taken: [String: Int] = [:]
+        return list.map { s in
+            let k = taken[s.sessionID, default: 0]
+            taken[s.sessionID] = k + 1
+            return perSession[s.sessionID]![k]
+        }
+    }
+
+    /// The audit entry ids in a committed canonical document (without decoding the rest).
+    static func auditEntryIDs(_ bytes: [UInt8]) -> Set<String> {
+        guard let doc = try? JSONReader.read(bytes, options: .strict), case .array(let log)? = doc.value["audit_log"] else {
+            return []
+        }
+        return Set(log.compactMap { $0["id"]?.stringValue })
+    }
+
+    /// Commits `pending` on top of `head`; returns how many landed and whether all did.
+    func commit(
+        _ pending: [StagedSnapshot], head: ObjectID?, headTree: ObjectID?, alreadyMade: Int, progress: (any ProgressSink)?
+    ) throws -> (Int, Bool) {
+        var expected = head
+        var tip = head
+        var tree = headTree
+        var landed = 0
+        var start = 0
+        while start < pending.count {
+            let batch = pending[start..<min(start + batchSize, pending.count)]
+            let treeBefore = tree
+            try repository.withPackedWrites { session in
+                for snapshot in batch {
+                    let blob = try repository.writeBlob(try staging.read(snapshot.location))
+                    let newTree = try repository.updatingTree(tree, set: [(Session.storePath(for: snapshot.sessionID), blob)])
+                    let author = Signature(name: snapshot.author, email: snapshot.authorEmail, time: snapshot.time, offsetMinutes: 0)
+                    let committer = Signature(name: GitIdentity.name, email: GitIdentity.email, time: snapshot.time, offsetMinutes: 0)
+                    tip = try repository.createCommit(
+                        tree: newTree, parents: tip.map { [$0] } ?? [], author: author, committer: committer, message: snapshot.message)
+                    tree = newTree
+                }
+                try session.flush()
+            }
+            do {
+                try repository.updateReference(
+                    referenceName, to: tip!, expecting: expected,
+                    logMessage: "sessionsync: \(batch.count) snapshot commit\(batch.count == 1 ? "" : "s")")
+            } catch let error as GitError where error.code == .modified || error.code == .exists {
+                return (landed, false)
+            }
+            _ = try repository.checkoutIfBranchCheckedOut(branch: branch, oldTree: treeBefore, newTree: tree!)
+            expected = tip
+            landed += batch.count
+            start += batch.count
+            progress?.update(phase: "committing", done: alreadyMade + landed, total: alreadyMade + pending.count)
+        }
+        progress?.finish(phase: "committing")
+        return (landed, true)
+    }
+}
