@@ -1,2 +1,0 @@
-// The Git layer: the only module that imports CLibgit2. See Repository.swift.
-import CLibgit2
