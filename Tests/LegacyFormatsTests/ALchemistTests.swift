@@ -494,9 +494,43 @@ import Testing
         for _ in 0..<200 { deep = .array([deep]) }
         doc["config"] = ["nested": deep, "big": .bigInt("123456789012345678901234567890"), "inf": .float(.infinity)]
         doc["surprise"] = "kept"
+        // Nulls where the dataclass has defaults, a zone offset, an unknown member, odd entry types.
+        guard case .object(var meta)? = doc["metadata"] else { throw FixtureMissing(path: "metadata") }
+        meta["description"] = .some(.null)
+        meta["author"] = .some(.null)
+        meta["tags"] = .some(.null)
+        meta["created_at"] = "2026-11-21T13:44:16.7+01:00"
+        meta["favourite"] = ["x", 1]
+        doc["metadata"] = .object(meta)
+        let params: JSONValue = ["z": 1, "a": [1.5, "s"]]
+        doc["audit_log"] = [
+            "entries": [
+                [
+                    "timestamp": "2026-11-21T13:44:17", "entry_type": "Weird Type", "parameters": params,
+                    "hash": "0000000000000000", "notes": nil, "who": "me",
+                ],
+                [
+                    "notes": "first", "entry_type": "config_changed",
+                    "parameters": ["component": "model", "old": [:], "new": ["k": 1], "iteration": 3],
+                    "hash": "deadbeefdeadbeef", "timestamp": "not a time",
+                ],
+            ]
+        ]
         let bytes = PythonJSONWriter(indent: 2).bytes(.object(doc))
         let (_, imported) = try Self.importBytes(bytes)
         #expect(imported.session.state["other"]?["surprise"] == "kept")
+        #expect(imported.session.metadata.createdAt == "2026-11-21T12:44:16.7Z")
+        #expect(imported.session.metadata.tags == nil && imported.session.metadata.owner == nil)
+        #expect(imported.session.state["metadata"]?["tags"] == .null)
+        #expect(imported.session.auditLog.map(\.kind) == ["alchemist.other", "alchemist.config_changed"])
+        #expect(imported.session.auditLog[0].payload["entry_type"] == "Weird Type")
+        #expect(imported.session.auditLog[1].iteration == 3)
+        #expect(imported.session.auditLog[1].timestamp == nil)
+        #expect(imported.warnings.filter { $0.code == "hash-mismatch" }.count == 2)
+        #expect(imported.warnings.contains { $0.code == "unparseable-time" })
+        let (_, issues) = SessionValidator.validate(
+            fileBytes: imported.session.canonicalBytes, fileStem: imported.session.sessionID)
+        #expect(issues.isEmpty, "\(issues)")
         let back = try ALchemistSessionExporter().export(try Self.viaCanonical(imported.session))
         #expect(Self.same(back.first?.bytes, bytes))
     }

@@ -88,7 +88,9 @@ private struct Reader {
         metadata.name = try r.string(meta["name"], at: "/metadata/name")
         metadata.description = try r.optionalString(meta["description"], at: "/metadata/description")
         metadata.owner = try r.optionalString(meta["author"], at: "/metadata/author")
-        if let tags = meta["tags"] {
+        if case .null? = meta["tags"] {
+            metaRest["tags"] = .null
+        } else if let tags = meta["tags"] {
             metadata.tags = try r.array(tags, at: "/metadata/tags").enumerated().map { i, t in
                 try r.string(t, at: "/metadata/tags/\(i)")
             }
