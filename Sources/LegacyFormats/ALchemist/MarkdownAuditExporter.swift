@@ -313,22 +313,42 @@ public struct MarkdownAuditExporter: SessionExporter {
             lines.append("## Audit Log\n")
             for e in session.auditLog {
                 lines.append("### \(e.seq). \(e.kind)\n")
-                if let t = e.timestamp { lines.append("**Timestamp**: \(t)") }
-                if let i = e.iteration { lines.append("**Iteration**: \(i)") }
-                if let a = e.actor { lines.append("**Actor**: \(a)") }
-                if let n = e.notes, !n.isEmpty { lines.append("**Notes**: \(n)") }
-                if !e.payload.isEmpty {
+                var facts: [String] = []
+                if let t = e.timestamp { facts.append("- **Timestamp**: \(t)") }
+                if let i = e.iteration { facts.append("- **Iteration**: \(i)") }
+                if let a = e.actor { facts.append("- **Actor**: \(a)") }
+                if let n = e.notes, !n.isEmpty { facts.append("- **Notes**: \(n)") }
+                if !facts.isEmpty {
+                    lines += facts
                     lines.append("")
-                    lines.append("```json")
+                }
+                if !e.payload.isEmpty {
                     var body = CanonicalJSON.string(.object(e.payload))
                     if body.hasSuffix("\n") { body.removeLast() }
-                    // A fence inside the payload must not end the block early.
-                    lines.append(body.replacingOccurrences(of: "```", with: "`\u{200B}``"))
-                    lines.append("```")
+                    // A fence longer than any backtick run in the payload (CommonMark), so
+                    // message text cannot close the block early.
+                    let fence = String(repeating: "`", count: max(3, longestBacktickRun(body) + 1))
+                    lines.append(fence + "json")
+                    lines.append(body)
+                    lines.append(fence)
+                    lines.append("")
                 }
-                lines.append("")
             }
         }
         return lines.joined(separator: "\n")
+    }
+
+    static func longestBacktickRun(_ text: String) -> Int {
+        var best = 0
+        var run = 0
+        for c in text.utf8 {
+            if c == UInt8(ascii: "`") {
+                run += 1
+                best = max(best, run)
+            } else {
+                run = 0
+            }
+        }
+        return best
     }
 }
