@@ -112,6 +112,32 @@ import Testing
         #expect(exported.first?.bytes == bytes)
     }
 
+    /// Generated sessions (1.3 with and without format_version, 1.4, tool calls, unicode)
+    /// import, validate and export back to the generator's bytes.
+    @Test func generatedSessionsRoundTripByteForByte() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try LobsterTests.runGenerator("mochi", dir, count: 40, seed: 3)
+        let names = (try FileManager.default.contentsOfDirectory(atPath: dir + "/chat_sessions")).sorted()
+        #expect(names.count == 40)
+        for name in names {
+            let relative = "chat_sessions/" + name
+            let bytes = try #require(FileManager.default.contents(atPath: dir + "/" + relative).map { [UInt8]($0) })
+            let input = InputSniffer.parse(SourceFile(path: dir + "/" + relative, displayPath: relative, bytes: bytes))
+            let context = ImportContext(options: try ImportOptions(), related: RelatedFiles(root: dir))
+            guard case .recognized(let format, let importer) = LegacySystems.detect(input, context: context) else {
+                Issue.record("\(relative) not recognized")
+                continue
+            }
+            let session = try #require(try importer.importSessions(input, as: format, context: context).first).session
+            #expect(SessionValidator.validate(fileBytes: session.canonicalBytes, fileStem: session.sessionID).issues.isEmpty)
+            let files = try MochiExporter().export(session)
+            #expect(files.map(\.relativePath) == [relative])
+            let same = files.first?.bytes == bytes
+            #expect(same, "\(relative) differs from the generated file")
+        }
+    }
+
     struct MalformedCase: Sendable, CustomStringConvertible {
         var name: String
         var json: String

@@ -137,6 +137,7 @@ struct LobsterParts {
     func build(context: ImportContext) throws -> ImportedSession {
         var log = ConversionLog(options: context.options)
         var entries: [AuditEntry] = []
+        var activityTimes: [String] = []
         for m in messages {
             entries.append(AuditEntry(kind: "message." + m.role, timestamp: nil, actor: m.role, payload: m.payload))
         }
@@ -155,15 +156,19 @@ struct LobsterParts {
                 actor = agent
                 payload.removeValue(forKey: "agent")
             }
+            if let timestamp { activityTimes.append(timestamp) }
             entries.append(AuditEntry(kind: "provenance.activity", timestamp: timestamp, actor: actor, payload: payload))
         }
-        // The session JSON's creation time first (the session's own), else the tracker's.
+        // The session JSON's creation time first (the session's own), else the tracker's, else
+        // (a provenance log alone) the first activity's.
         var created: String? = nil
         for (value, location) in createdAt {
             let t = log.time(value, at: location)
             if created == nil { created = t }
         }
-        var updates: [String?] = []
+        if created == nil { created = activityTimes.first }
+        // Last modified: the latest save, metadata rewrite, export or activity.
+        var updates: [String?] = activityTimes.isEmpty ? [] : [LegacyTimeText.latest(activityTimes)]
         for (value, location) in updatedAt { updates.append(log.time(value, at: location)) }
         let updated = LegacyTimeText.latest(updates)
 
