@@ -310,6 +310,74 @@ import Testing
         #expect(generated == exported)
     }
 
+    /// Values the app would not write but a workspace may hold still come back exactly: a
+    /// time with another offset, a null agent, `v` as 1.0, content as a list of blocks, an
+    /// unknown member, a metadata.json that is not JSON.
+    @Test func unusualValuesRoundTripExactly() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let sessionJSON = #"""
+            {
+              "session_id": "odd id \u00fc",
+              "metadata": {
+                "created_at": "2026-11-21T13:45:00",
+                "session_id": "odd id \u00fc",
+                "workspace": "/w"
+              },
+              "conversation": [
+                {
+                  "role": "assistant",
+                  "content": [
+                    {
+                      "type": "text",
+                      "text": "hi"
+                    }
+                  ],
+                  "extra": 1
+                }
+              ],
+              "exported_at": "2026-11-21T13:46:00",
+              "future_member": null,
+              "schema_version": "1.1"
+            }
+            """#
+        let lines = [
+            #"{"v": 1.0, "id": "lobster:activity:1", "type": "t", "agent": null, "timestamp": "2026-11-21T15:45:11.5+02:00", "inputs": [], "outputs": [], "parameters": {"z": "1", "a": "2"}, "description": null, "software_versions": {}, "ir": null}"#,
+            #"{"v": 1, "id": "lobster:activity:2", "type": "t", "agent": "me", "timestamp": "not a time", "inputs": [], "outputs": [], "parameters": {}, "description": "\u00e9", "software_versions": {}, "ir": null}"#,
+        ]
+        let folder = dir + "/.lobster/sessions/odd id ü"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let files: [String: [UInt8]] = [
+            "session_odd id ü.json": Array(sessionJSON.utf8),
+            ".lobster/sessions/odd id ü/provenance.jsonl": Array((lines.joined(separator: "\n") + "\n").utf8),
+            ".lobster/sessions/odd id ü/metadata.json": Array("{ not json".utf8),
+        ]
+        for (path, bytes) in files { _ = FileManager.default.createFile(atPath: dir + "/" + path, contents: Data(bytes)) }
+        let path = dir + "/session_odd id ü.json"
+        let input = InputSniffer.parse(SourceFile(path: path, displayPath: "session_odd id ü.json", bytes: files["session_odd id ü.json"]!))
+        let context = try Self.context(root: dir)
+        guard case .recognized(let format, let importer) = LegacySystems.detect(input, context: context) else {
+            Issue.record("not recognized")
+            return
+        }
+        let imported = try #require(try importer.importSessions(input, as: format, context: context).first)
+        let s = imported.session
+        #expect(s.auditLog.count == 3)
+        #expect(s.auditLog[1].timestamp == "2026-11-21T13:45:11.5Z")
+        #expect(s.auditLog[1].payload["timestamp"] == .string("2026-11-21T15:45:11.5+02:00"))
+        #expect(s.auditLog[1].actor == nil)
+        #expect(s.auditLog[2].timestamp == nil)
+        #expect(imported.warnings.contains { $0.code == "unparseable-time" })
+        #expect(imported.warnings.contains { $0.code == "unreadable-part" })
+        #expect(SessionValidator.validate(fileBytes: s.canonicalBytes, fileStem: s.sessionID).issues.isEmpty)
+        let out = try LobsterExporter().export(s)
+        #expect(Set(out.map(\.relativePath)) == Set(files.keys))
+        for file in out {
+            let same = file.bytes == files[file.relativePath]
+            #expect(same, "\(file.relativePath): \(String(decoding: file.bytes, as: UTF8.self).debugDescription) vs \(String(decoding: files[file.relativePath] ?? [], as: UTF8.self).debugDescription)")
+        }
+    }
+
     static func runGenerator(_ system: String, _ dir: String, count: Int, seed: Int) throws {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")

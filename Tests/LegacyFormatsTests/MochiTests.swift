@@ -138,6 +138,75 @@ import Testing
         }
     }
 
+    /// Values the app would not write but a file may hold still come back exactly: an assistant
+    /// message without a model or with a null one, a time that is not a time, a time with
+    /// another offset, arguments as a JSON string, a member the app does not know.
+    @Test func unusualValuesRoundTripExactly() throws {
+        let json = #"""
+            {
+              "metadata": {
+                "session_id": "abcdef0123",
+                "model": "qwen3:14b",
+                "created_at": "2026-11-21T15:45:24.5+02:00",
+                "updated_at": "yesterday",
+                "message_count": 3,
+                "format_version": "1.4"
+              },
+              "messages": [
+                {
+                  "role": "assistant",
+                  "content": "a",
+                  "message_id": "0000000001",
+                  "timestamp": "2026-11-21T13:45:24Z"
+                },
+                {
+                  "role": "assistant",
+                  "content": "b",
+                  "model": null,
+                  "message_id": "0000000002",
+                  "timestamp": null,
+                  "tool_calls": [
+                    {
+                      "function": {
+                        "name": "add",
+                        "arguments": "{\"a\": 1}"
+                      }
+                    }
+                  ]
+                },
+                {
+                  "role": "assistant",
+                  "content": "c",
+                  "model": "assistant",
+                  "message_id": "0000000003",
+                  "timestamp": "2026-11-21T13:45:24.000100Z"
+                }
+              ],
+              "extra": {
+                "kept": true
+              }
+            }
+            """#
+        let bytes = Array(json.utf8)
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let (_, sessions) = try Self.importBytes(bytes, name: "abcdef0123.json", in: dir)
+        let imported = try #require(sessions.first)
+        let s = imported.session
+        #expect(s.metadata.createdAt == "2026-11-21T13:45:24.5Z")
+        #expect(s.state["created_at"] == .string("2026-11-21T15:45:24.5+02:00"))
+        #expect(s.metadata.updatedAt == nil)
+        #expect(imported.warnings.contains { $0.code == "unparseable-time" && $0.location == "/metadata/updated_at" })
+        #expect(s.auditLog.map(\.actor) == ["assistant", "assistant", "assistant"])
+        #expect(s.auditLog[0].payload["timestamp"] == nil)
+        #expect(SessionValidator.validate(fileBytes: s.canonicalBytes, fileStem: s.sessionID).issues.isEmpty)
+        for candidate in [s, try SessionValidator.session(fromCanonical: s.canonicalBytes)] {
+            let out = try MochiExporter().export(candidate)
+            let same = out.first?.bytes == bytes
+            #expect(same, "\(String(decoding: out.first?.bytes ?? [], as: UTF8.self))")
+        }
+    }
+
     struct MalformedCase: Sendable, CustomStringConvertible {
         var name: String
         var json: String

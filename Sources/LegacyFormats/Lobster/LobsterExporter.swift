@@ -60,10 +60,15 @@ public struct LobsterExporter: SessionExporter {
             }
         }
         if files.contains("session_json") || !conversation.isEmpty {
-            var doc = session.state["session_json"]?.objectValue ?? JSONObject()
-            doc["session_id"] = .string(id)
-            doc["conversation"] = .array(conversation)
-            let ordered = LobsterKeyOrder.sessionJSON.apply(.object(doc))
+            // `session_id` first and `conversation` after `metadata`, where the app writes them.
+            let rest = session.state["session_json"]?.objectValue ?? JSONObject()
+            var members: [(key: String, value: JSONValue)] = [("session_id", .string(id))]
+            for m in rest.members where m.key != "session_id" && m.key != "conversation" {
+                members.append(m)
+                if m.key == "metadata" { members.append(("conversation", .array(conversation))) }
+            }
+            if rest["metadata"] == nil { members.insert(("conversation", .array(conversation)), at: 1) }
+            let ordered = LobsterKeyOrder.sessionJSON.apply(.object(JSONObject(members)))
             out.append(
                 ExportedFile(
                     relativePath: "session_" + id + ".json",

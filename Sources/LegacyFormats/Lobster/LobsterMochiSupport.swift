@@ -5,8 +5,10 @@ import SessionModel
 /// A session read straight from a legacy file keeps the app's order (``JSONObject`` holds
 /// members as written), but the canonical form sorts keys, so a session read back from a store
 /// has lost it. Exporters restore the app's order from these templates, read from the apps'
-/// code (FORMATS.md); members a template does not know keep their relative order after the
-/// known ones, and free-form dicts (`parameters`, tool `arguments`) keep the order held.
+/// code (FORMATS.md). An object whose known members already stand in the app's order is kept
+/// as held (unknown members stay in place); otherwise the known members come first in the
+/// app's order and unknown ones follow in the order held. Free-form dicts (`parameters`, tool
+/// `arguments`) keep the order held.
 indirect enum PythonDictOrder: Sendable {
     /// A free-form value: keep it as held.
     case keep
@@ -28,6 +30,16 @@ indirect enum PythonDictOrder: Sendable {
         case (.values(let inner), .object(let o)):
             return .object(JSONObject(o.members.map { ($0.key, inner.apply($0.value)) }))
         case (.object(let known), .object(let o)):
+            // Held in the app's order already (fresh from a legacy file)? Then keep it as it
+            // is, unknown members in their places; only values are ordered further down.
+            let ranks = o.members.compactMap { m in known.firstIndex { keyEquals($0.key, m.key) } }
+            if zip(ranks, ranks.dropFirst()).allSatisfy({ $0 < $1 }) {
+                return .object(
+                    JSONObject(
+                        o.members.map { m in
+                            (m.key, (known.first { keyEquals($0.key, m.key) }?.order ?? .keep).apply(m.value))
+                        }))
+            }
             var members: [(key: String, value: JSONValue)] = []
             for (key, order) in known {
                 if let v = o[key] { members.append((key, order.apply(v))) }

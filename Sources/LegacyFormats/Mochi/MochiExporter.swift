@@ -34,7 +34,9 @@ public struct MochiExporter: SessionExporter {
             }
             let role = String(entry.kind.dropFirst(8))
             var message = JSONObject([("role", .string(role))] + entry.payload.members)
-            if role == "assistant", message["model"] == nil, let actor = entry.actor { message["model"] = .string(actor) }
+            if role == "assistant", message["model"] == nil, let actor = entry.actor, actor != role {
+                message["model"] = .string(actor)
+            }
             if message["timestamp"] == nil, let t = entry.timestamp,
                 let text = Timestamp.pythonAwareISO(fromCanonical: t, suffix: "Z")
             {

@@ -67,9 +67,11 @@ public struct MochiImporter: SessionImporter {
             let timestamp = MochiImporter.time(
                 message["timestamp"], at: "/messages/\(i)/timestamp", dropFrom: &payload, key: "timestamp", log: &log)
             var actor = role
+            // The model leaves the payload for `actor`, unless the exporter could not tell it
+            // from a message without a model (whose actor is the role).
             if role == "assistant", case .string(let model)? = message["model"] {
                 actor = model
-                payload.removeValue(forKey: "model")
+                if model != role { payload.removeValue(forKey: "model") }
             }
             entries.append(AuditEntry(kind: "message." + role, timestamp: timestamp, actor: actor, payload: payload))
         }
