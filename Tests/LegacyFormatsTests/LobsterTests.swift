@@ -173,6 +173,24 @@ import Testing
         #expect(String(decoding: log.bytes, as: UTF8.self).contains("\"target_sum\": NaN}"))
     }
 
+    @Test func logsWithABrokenFirstLineOrASingleLineAreDetected() throws {
+        let lines = try String(decoding: Fixtures.bytes(Self.headLog), as: UTF8.self).split(separator: "\n").map(String.init)
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let broken = String(lines[0].prefix(100)) + "\n" + lines[1] + "\n" + lines[2] + "\n"
+        let (format, sessions) = try Self.importBytes(Array(broken.utf8), name: "provenance.jsonl", in: dir)
+        #expect(format.qualifiedName == "lobster-provenance")
+        let s = try #require(sessions.first)
+        #expect(s.session.auditLog.count == 2)
+        #expect(s.warnings.filter { $0.code == "skipped-line" }.map(\.location) == ["line 1"])
+
+        let single = lines[0] + "\n"
+        let (format1, one) = try Self.importBytes(Array(single.utf8), name: "one.provenance.jsonl", in: dir)
+        #expect(format1.qualifiedName == "lobster-provenance")
+        #expect(try #require(one.first).session.auditLog.count == 1)
+        #expect(try #require(one.first).session.origin.legacyID == "one")
+    }
+
     @Test func trackerExportIsACopyOfItsSessionCarryingEntitiesAndAgents() throws {
         let (_, sessions) = try Fixtures.importFixture(Self.trackerExport, root: Self.root)
         let imported = try #require(sessions.first)
@@ -402,6 +420,7 @@ import Testing
         .init(name: "message not an object", json: #"{"session_id": "s", "conversation": ["hi"], "exported_at": "x"}"#, location: "/conversation/0"),
         .init(name: "unknown role", json: #"{"session_id": "s", "conversation": [{"role": "tool", "content": ""}], "exported_at": "x"}"#, location: "/conversation/0/role"),
         .init(name: "session_id not a string", json: #"{"session_id": 5, "conversation": [], "exported_at": "x"}"#, location: "/session_id"),
+        .init(name: "schema_version not a string", json: #"{"session_id": "s", "conversation": [], "exported_at": "x", "schema_version": 1.1}"#, location: "/schema_version"),
         .init(name: "metadata not an object", json: #"{"session_id": "s", "metadata": [], "conversation": [], "exported_at": "x"}"#, location: "/metadata"),
         .init(name: "export activities not a list", json: #"{"namespace": "lobster", "activities": 3, "entities": {}, "agents": {}, "export_timestamp": "x"}"#, location: "/activities"),
         .init(name: "export activity not an object", json: #"{"namespace": "lobster", "activities": [1], "entities": {}, "agents": {}, "export_timestamp": "x"}"#, location: "/activities/0"),

@@ -39,6 +39,9 @@ struct LobsterParts {
     mutating func addSessionJSON(_ doc: JSONObject, file: String) throws {
         let reader = RecordReader(file: file)
         legacyID = try reader.string(doc["session_id"], at: "/session_id")
+        if let version = doc["schema_version"], version.stringValue == nil {
+            throw reader.error("/schema_version", "expected a string, found \(version.kindName)")
+        }
         let conversation = try reader.array(doc["conversation"], at: "/conversation")
         for (i, item) in conversation.enumerated() {
             let message = try reader.object(item, at: "/conversation/\(i)")
