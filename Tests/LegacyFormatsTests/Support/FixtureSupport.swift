@@ -27,7 +27,7 @@ enum Fixtures {
         if ProcessInfo.processInfo.environment["SESSIONSYNC_RECORD"] == "1" {
             try? FileManager.default.createDirectory(
                 atPath: (goldenPath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            FileManager.default.createFile(atPath: goldenPath, contents: Data(bytes))
+            _ = FileManager.default.createFile(atPath: goldenPath, contents: Data(bytes))
             return
         }
         guard let golden = FileManager.default.contents(atPath: goldenPath).map({ [UInt8]($0) }) else {
@@ -37,7 +37,7 @@ enum Fixtures {
         if golden != bytes {
             let a = String(decoding: golden, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
             let b = String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
-            let line = zip(a, b).firstIndex(where: { $0 != $1 }) ?? min(a.count, b.count)
+            let line = (0..<min(a.count, b.count)).first(where: { a[$0] != b[$0] }) ?? min(a.count, b.count)
             let want = line < a.count ? String(a[line]) : "<end>"
             let got = line < b.count ? String(b[line]) : "<end>"
             Issue.record(
