@@ -27,6 +27,10 @@ import shutil
 import struct
 import sys
 import uuid
+import warnings
+
+import numpy as np
+import pickletools
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "Fixtures", "pickle")
@@ -44,6 +48,12 @@ def tag(v, path=()):
     inner = path + (id(v),)
     if v is None:
         return ["none"]
+    if isinstance(v, np.ndarray):
+        values = v.ravel(order="C")
+        return ["ndarray", str(v.dtype.newbyteorder("=")), [str(d) for d in v.shape],
+                [tag(x if v.dtype.kind == "O" else x.item(), inner) for x in values]]
+    if isinstance(v, np.generic):
+        return tag(v.item(), inner)
     if isinstance(v, bool):
         return ["bool", str(v)]
     if isinstance(v, int):
@@ -135,14 +145,52 @@ def plain_values():
                        frozenset({1}): "fs"},
         "complex": [complex(1.5, -2), complex(0, 0)],
         "bools_none": [True, False, None, [True, [False]]],
+        "numpy_arrays": numpy_values(),
     }
+
+
+def numpy_values():
+    return {
+        "f8": np.array([1.5, -0.0, float("nan"), float("inf"), 1e-300]),
+        "f4": np.array([1.5, 0.1, -2.0], dtype=np.float32),
+        "i8_2d": np.arange(6).reshape(2, 3),
+        "i4": np.array([-2**31, 2**31 - 1, 0], dtype=np.int32),
+        "i2": np.array([-32768, 32767], dtype=np.int16),
+        "i1": np.array([-128, 127, -1], dtype=np.int8),
+        "u1": np.array([0, 255, 7], dtype=np.uint8),
+        "u8": np.array([2**64 - 1, 0], dtype=np.uint64),
+        "bool": np.array([True, False, True]),
+        "big_endian": np.array([1.25, -3.5], dtype=">f8"),
+        "big_endian_i4": np.array([1, -2, 70000], dtype=">i4"),
+        "fortran": np.asfortranarray(np.arange(6, dtype=np.int32).reshape(2, 3)),
+        "fortran_3d": np.asfortranarray(np.arange(24, dtype=np.int64).reshape(2, 3, 4)),
+        "object": np.array(["a", 1, None, 2.5], dtype=object),
+        "unicode": np.array(["ab", "水😀", ""]),
+        "empty": np.zeros((0, 3)),
+        "scalars": [np.float64(1.5), np.int64(-7), np.bool_(True), np.float32(0.25), np.uint8(200)],
+    }
+
+
+def numpy1_names(data):
+    """The same pickle as numpy 1 writes it: `numpy.core.*` instead of `numpy._core.*`, with
+    FRAME lengths fixed after the renaming."""
+    data = (data.replace(b"numpy._core.", b"numpy.core.")
+                .replace(b"\x8c\x16numpy.core.multiarray", b"\x8c\x15numpy.core.multiarray")
+                .replace(b"\x8c\x13numpy.core.numeric", b"\x8c\x12numpy.core.numeric"))
+    frames = [pos for op, arg, pos in pickletools.genops(data) if op.name == "FRAME"]
+    out = bytearray(data)
+    for index, pos in enumerate(frames):
+        end = frames[index + 1] if index + 1 < len(frames) else len(data)
+        out[pos + 1:pos + 9] = struct.pack("<Q", end - (pos + 9))
+    return bytes(out)
 
 
 def write_plain():
     d = os.path.join(OUT, "plain")
     os.makedirs(d, exist_ok=True)
     for name, value in plain_values().items():
-        expected = tag(value)
+        # What pickle.loads gives (numpy, for one, reports a native dtype after loading).
+        expected = tag(pickle.loads(pickle.dumps(value, protocol=4)))
         for proto in (0, 2, 4, 5):
             data = pickle.dumps(value, protocol=proto)
             # Check that Python itself reads back what the expectation says.
@@ -152,6 +200,20 @@ def write_plain():
         with open(os.path.join(d, f"{name}.expected.json"), "w") as f:
             json.dump(expected, f, ensure_ascii=True, indent=1)
             f.write("\n")
+    # numpy 1 module names, checked by loading them with numpy 2's compatibility aliases.
+    value = numpy_values()
+    expected = tag(pickle.loads(pickle.dumps(value, protocol=4)))
+    for proto in (0, 2, 4, 5):
+        data = numpy1_names(pickle.dumps(value, protocol=proto))
+        assert b"numpy._core" not in data
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            assert tag(pickle.loads(data)) == expected, proto
+        with open(os.path.join(d, f"numpy1_arrays.p{proto}.pkl"), "wb") as f:
+            f.write(data)
+    with open(os.path.join(d, "numpy1_arrays.expected.json"), "w") as f:
+        json.dump(expected, f, ensure_ascii=True, indent=1)
+        f.write("\n")
 
 
 def u(text):  # SHORT_BINUNICODE

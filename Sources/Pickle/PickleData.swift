@@ -184,7 +184,8 @@ public struct PickleDType: Sendable, Equatable {
         self.byteOrder = byteOrder
     }
 
-    /// numpy's name, e.g. `float64`, `int32`, `bool`, `object`.
+    /// numpy's name, e.g. `float64`, `int32`, `bool`, `object` (without byte order: values are
+    /// decoded to native numbers, and numpy itself reports a native dtype after unpickling).
     public var name: String {
         switch kind {
         case "f": return "float\(itemSize * 8)"

@@ -64,6 +64,7 @@ private struct Unsupported: Error {
 }
 
 private let numpyModules: Set<String> = ["numpy._core.multiarray", "numpy.core.multiarray"]
+private let numericModules: Set<String> = ["numpy._core.numeric", "numpy.core.numeric"]
 private let blockManagers: Set<String> = [
     "pandas.core.internals.managers.BlockManager", "pandas.core.internals.BlockManager",
     "pandas._libs.internals.BlockManager",
@@ -219,6 +220,9 @@ private struct InterpreterRun {
         default:
             break
         }
+        if numericModules.contains(module), name == "_frombuffer" {
+            return .ndarray(try ndarray(object, path))
+        }
         if numpyModules.contains(module) || module == "numpy" {
             switch name {
             case "_reconstruct": return .ndarray(try ndarray(object, path))
@@ -227,6 +231,26 @@ private struct InterpreterRun {
             }
         }
         throw Unsupported(object.construction == .reduce && object.state == nil ? "call not executed" : "not a data class")
+    }
+
+    /// Packed binary data: `bytes` (protocol ≥ 3), `_codecs.encode(text, 'latin1')` (protocols
+    /// 0–2), or a Latin-1 `str` (Python 2 pickles).
+    mutating func rawBytes(_ value: PickleValue, _ path: Path) -> [UInt8]? {
+        switch value {
+        case .bytes(let data), .bytearray(let data): return data
+        case .string(let text) where text.unicodeScalars.allSatisfy({ $0.value < 256 }):
+            return text.unicodeScalars.map { UInt8($0.value) }
+        case .object(let object):
+            let saved = notes.count
+            let converted = convert(.object(object), path)
+            switch converted {
+            case .bytes(let data), .bytearray(let data): return data
+            default:
+                notes.removeSubrange(saved...)  // the caller reports the enclosing object instead
+                return nil
+            }
+        default: return nil
+        }
     }
 
     func setItems(_ value: PickleValue) -> [PickleValue]? {
@@ -324,15 +348,7 @@ private struct InterpreterRun {
             return .timeDelta(PickleTimeDelta(days: days, seconds: seconds, microseconds: micros))
         }
         guard let first = args.first else { throw Unsupported("missing \(name) arguments") }
-        var packed: [UInt8]?
-        switch first {
-        case .bytes(let data): packed = data
-        case .string(let text) where text.unicodeScalars.allSatisfy({ $0.value < 256 }):
-            packed = text.unicodeScalars.map { UInt8($0.value) }  // Python 2 pickles: latin-1 str
-        case .object:
-            if case .bytes(let data) = convert(first, .arg(path, 0)) { packed = data }
-        default: packed = nil
-        }
+        let packed = rawBytes(first, .arg(path, 0))
         var offset: Int?
         var zoneName: String?
         if name != "date", args.count == 2 {
@@ -475,14 +491,28 @@ private struct InterpreterRun {
         return values
     }
 
-    /// `_reconstruct(ndarray, (0,), b'b')` plus `BUILD` state `(version, shape, dtype, fortran, data)`.
+    /// `_reconstruct(ndarray, (0,), b'b')` plus `BUILD` state `(version, shape, dtype, fortran, data)`
+    /// (numpy ≤ 1.x and protocols < 5), or `_frombuffer(buffer, dtype, shape, order)` (protocol 5).
     mutating func ndarray(_ object: PickleObject, _ path: Path) throws(Unsupported) -> PickleNDArray {
+        if object.global?.name == "_frombuffer" {
+            let args = object.args
+            guard args.count == 4, let shape = args[2].arrayValue, let order = args[3].stringValue else {
+                throw Unsupported("unexpected _frombuffer arguments")
+            }
+            return try array(shape: shape, dtype: args[1], fortran: order == "F", data: args[0], path)
+        }
         guard case .global(_, "ndarray")? = object.args.first else { throw Unsupported("ndarray subclass") }
         guard case .tuple(var state)? = object.state else { throw Unsupported("ndarray without state") }
         if state.count == 5 { state.removeFirst() }  // drop the state version
-        guard state.count == 4, let shapeItems = state[0].arrayValue, case .bool(let fortran) = state[2] else {
+        guard state.count == 4, let shape = state[0].arrayValue, case .bool(let fortran) = state[2] else {
             throw Unsupported("unexpected ndarray state")
         }
+        return try array(shape: shape, dtype: state[1], fortran: fortran, data: state[3], path)
+    }
+
+    mutating func array(
+        shape shapeItems: [PickleValue], dtype dtypeValue: PickleValue, fortran: Bool, data: PickleValue, _ path: Path
+    ) throws(Unsupported) -> PickleNDArray {
         var shape: [Int] = []
         var count = 1
         for item in shapeItems {
@@ -492,22 +522,16 @@ private struct InterpreterRun {
             guard !overflow else { throw Unsupported("ndarray too large") }
             count = product
         }
-        let dtype = try dtype(state[1])
+        let dtype = try dtype(dtypeValue)
         try spend(count)
         var values: [PickleData]
         if dtype.kind == "O" {
-            guard let items = state[3].arrayValue, items.count == count else {
+            guard let items = data.arrayValue, items.count == count else {
                 throw Unsupported("object array without a matching item list")
             }
             values = convertItems(items, path)
         } else {
-            let raw: [UInt8]
-            switch state[3] {
-            case .bytes(let data), .bytearray(let data): raw = data
-            case .string(let text) where text.unicodeScalars.allSatisfy({ $0.value < 256 }):
-                raw = text.unicodeScalars.map { UInt8($0.value) }
-            default: throw Unsupported("ndarray data is not bytes")
-            }
+            guard let raw = rawBytes(data, path) else { throw Unsupported("ndarray data is not bytes") }
             values = try elements(raw, dtype, count: count)
         }
         if fortran, shape.count > 1 { values = cOrder(values, shape: shape) }
@@ -542,18 +566,7 @@ private struct InterpreterRun {
         guard object.args.count == 2 else { throw Unsupported("unexpected numpy scalar arguments") }
         let dtype = try dtype(object.args[0])
         if dtype.kind == "O" { return convert(object.args[1], .arg(path, 1)) }
-        let raw: [UInt8]
-        switch object.args[1] {
-        case .bytes(let data): raw = data
-        case .string(let text) where text.unicodeScalars.allSatisfy({ $0.value < 256 }):
-            raw = text.unicodeScalars.map { UInt8($0.value) }
-        case .object:
-            guard case .bytes(let data) = convert(object.args[1], .arg(path, 1)) else {
-                throw Unsupported("numpy scalar data is not bytes")
-            }
-            raw = data
-        default: throw Unsupported("numpy scalar data is not bytes")
-        }
+        guard let raw = rawBytes(object.args[1], .arg(path, 1)) else { throw Unsupported("numpy scalar data is not bytes") }
         guard let value = try elements(raw, dtype, count: 1).first else { throw Unsupported("empty numpy scalar") }
         return value
     }
@@ -597,7 +610,9 @@ private struct InterpreterRun {
         let (rowLabels, rowName) = try index(axes[1], path)
         var columns = [PickleDataFrame.Column?](repeating: nil, count: labels.count)
         for (values, placement) in blockValues {
-            guard case .object(let arrayObject) = values, effectiveClass(arrayObject).map({ $0.1 }) == "_reconstruct" else {
+            guard case .object(let arrayObject) = values,
+                ["_reconstruct", "_frombuffer"].contains(effectiveClass(arrayObject)?.1 ?? "")
+            else {
                 throw Unsupported("block values are not a numpy array (extension arrays are not decoded)")
             }
             let array = try ndarray(arrayObject, path)

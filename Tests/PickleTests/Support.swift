@@ -113,7 +113,10 @@ func tagged(_ data: PickleData) -> Tagged {
     case .uuid(let text): return t("uuid", .text(text))
     case .cycle: return t("cycle")
     case .global(let module, let name): return t("global", .text("\(module).\(name)"))
-    case .ndarray: return t("ndarray")
+    case .ndarray(let array):
+        return t(
+            "ndarray", .text(array.dtype.name), .array(array.shape.map { .text(String($0)) }),
+            .array(array.values.map(tagged)))
     case .dataFrame: return t("dataframe")
     case .dataObject(let object): return t("object", .text(object.className))
     case .opaque(let object): return t("opaque", .text(object.className))
