@@ -229,7 +229,7 @@ def hostile():
     # REDUCE on dangerous callables (protocol 0 GLOBAL text and protocol 4 STACK_GLOBAL).
     cases["reduce_os_system"] = b"cos\nsystem\n(" + b"V" + cmdb + b"\ntR."
     cases["reduce_posix_system_p4"] = (b"\x80\x04" + u("posix") + u("system") + b"\x93" + bu + b"\x85R.")
-    cases["reduce_subprocess_popen"] = (b"\x80\x02csubprocess\nPopen\n(]q\x00(X\x05\x00\x00\x00touch"
+    cases["reduce_subprocess_popen"] = (b"\x80\x02csubprocess\nPopen\n]q\x00(X\x05\x00\x00\x00touch"
                                         + b"X" + struct.pack("<I", len(MARKER)) + MARKER.encode()
                                         + b"e\x85R.")
     code = f"__import__('os').system('{cmd}')".encode()
@@ -249,7 +249,7 @@ def hostile():
     # Billion laughs: ten levels of lists made of ten references to the previous level.
     bomb = bytearray(b"\x80\x04(" + u("lol") * 10 + b"l\x94")
     for level in range(1, 10):
-        bomb += b"(" + (b"h" + bytes([level - 1])) * 10 + b"l\x94"
+        bomb += b"0(" + (b"h" + bytes([level - 1])) * 10 + b"l\x94"  # POP the previous level, keep it in the memo
     bomb += b"."
     cases["billion_laughs"] = bytes(bomb)
     # A deeply nested list (50 000 levels): refused by the nesting limit, never a stack overflow.
@@ -268,6 +268,13 @@ def hostile():
     cases["stack_underflow"] = b"\x80\x02(R."
     cases["no_stop"] = b"\x80\x02K\x01"
     cases["protocol_6"] = b"\x80\x06N."
+    # The payloads that must decode (to opaque placeholders) are well-formed: pickletools checks
+    # their structure without executing anything.
+    import io
+    for name in ("reduce_os_system", "reduce_posix_system_p4", "reduce_subprocess_popen", "reduce_builtins_eval",
+                 "reduce_builtins_exec", "reduce_builtins_getattr", "inst_os_system", "obj_os_system",
+                 "build_payload_newobj", "build_on_global", "billion_laughs"):
+        pickletools.dis(cases[name], out=io.StringIO())
     d = os.path.join(OUT, "hostile")
     os.makedirs(d, exist_ok=True)
     for name, data in cases.items():
