@@ -1,1 +1,0 @@
-// Data-only pickle decoder. See PickleDecoder.swift.
