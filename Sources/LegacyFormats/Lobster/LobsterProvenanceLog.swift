@@ -70,12 +70,16 @@ struct LobsterProvenanceLog: Sendable {
     /// whose first line may be the broken one).
     static func containsActivity(_ bytes: [UInt8], scanningLines limit: Int = 50) -> Bool {
         var seen = 0
-        for piece in bytes.split(omittingEmptySubsequences: true, whereSeparator: { $0 == 0x0A || $0 == 0x0D }) {
-            guard let text = utf8(piece) else { continue }
+        var start = 0
+        let n = bytes.count
+        while start < n, seen < limit {
+            var end = start
+            while end < n, bytes[end] != 0x0A, bytes[end] != 0x0D { end += 1 }
+            defer { start = end + 1 }
+            guard end > start, let text = utf8(bytes[start..<end]) else { continue }
             let stripped = pythonStrip(text)
             if stripped.isEmpty { continue }
             seen += 1
-            if seen > limit { return false }
             if let doc = try? JSONReader.read(stripped, options: .legacy), looksLikeActivity(doc.value) { return true }
         }
         return false

@@ -92,8 +92,11 @@ struct LobsterParts {
     /// warning: the app rewrites it after every activity, so it only matters for the export.
     mutating func addProvenanceMetadata(_ bytes: [UInt8]?, file: String) {
         guard let bytes else { return }
+        let parsed = try? JSONReader.read(bytes, options: .legacy).value
+        // Some other app's metadata.json beside a stray log is not joined (it is its own input).
+        if case .object(let o)? = parsed, !LobsterImporter.isProvenanceMetadata(o) { return }
         if !joinedFiles.contains(file) && file != mainFile { joinedFiles.append(file) }
-        guard case .object(let o)? = try? JSONReader.read(bytes, options: .legacy).value else {
+        guard case .object(let o)? = parsed else {
             warnings.append(ImportWarning("unreadable-part", file, "not a JSON object; kept as text in state.provenance_metadata_text"))
             state["provenance_metadata_text"] = .string(String(decoding: bytes, as: UTF8.self))
             return
