@@ -239,6 +239,7 @@ final class WinnerTable: @unchecked Sendable {
         var digest: String
         var modifiedKey: TimeKey
         var entries: Int
+        var size: Int
         var existingDigest: String?
     }
 
@@ -256,19 +257,26 @@ final class WinnerTable: @unchecked Sendable {
         let key = TimeKey(candidate.modifiedAt)
         let entries = candidate.session.auditLog.count
         if let current {
-            guard Self.beats(key, entries, candidate.digest, source, current) else { return }
+            guard Self.beats(key, entries, candidate.bytes.count, candidate.digest, source, current) else { return }
         }
         let existing = try current.map { $0.existingDigest } ?? sink.existingDigest(of: id)
         try sink.store(candidate)
-        let winner = Winner(source: source, digest: candidate.digest, modifiedKey: key, entries: entries, existingDigest: existing)
+        let winner = Winner(
+            source: source, digest: candidate.digest, modifiedKey: key, entries: entries, size: candidate.bytes.count,
+            existingDigest: existing)
         lock.withLock { winners[id] = winner }
     }
 
-    /// Newer modification time wins; then the longer audit log; then the larger digest (an
-    /// arbitrary but content-only rule); identical copies: the first input in walk order.
-    static func beats(_ key: TimeKey, _ entries: Int, _ digest: String, _ source: CandidateSource, _ current: Winner) -> Bool {
+    /// Newer modification time wins; then the longer audit log; then the larger document (the
+    /// copy that holds more, e.g. a Lobster provenance export with its entities and agents);
+    /// then the larger digest (arbitrary, but decided by content alone); identical copies: the
+    /// first input in walk order.
+    static func beats(
+        _ key: TimeKey, _ entries: Int, _ size: Int, _ digest: String, _ source: CandidateSource, _ current: Winner
+    ) -> Bool {
         if key != current.modifiedKey { return current.modifiedKey < key }
         if entries != current.entries { return entries > current.entries }
+        if size != current.size { return size > current.size }
         if digest != current.digest { return digest > current.digest }
         return (source.input, source.session) < (current.source.input, current.source.session)
     }
