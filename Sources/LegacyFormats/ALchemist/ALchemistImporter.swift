@@ -108,10 +108,17 @@ private struct Reader {
         let legacyID = try legacyIdentifier(top, format: format, input: input, appSessionID: appSessionID)
         if !keyEquals(legacyID, appSessionID) {
             metaRest["session_id"] = .string(appSessionID)
-            log.warn(
-                "session-id-mismatch", "/metadata/session_id",
-                "metadata.session_id \(appSessionID) differs from the store id \(legacyID); the store id is the session's id, the other is kept in state.metadata.session_id"
-            )
+            if format.format == ALchemistImporter.serverFormat {
+                log.warn(
+                    "id-from-file-name", "/metadata/session_id",
+                    "the store id \(legacyID) (the file name) is the session's id; metadata.session_id \(appSessionID) differs (a store file from before 13556ce) and is kept in state.metadata.session_id"
+                )
+            } else {
+                log.warn(
+                    "session-id-mismatch", "/metadata/session_id",
+                    "the store id \(legacyID) (_recovery_metadata.session_id) is the session's id; metadata.session_id \(appSessionID) differs and is kept in state.metadata.session_id"
+                )
+            }
         }
         if !metaRest.isEmpty { state["metadata"] = .object(metaRest) }
 
