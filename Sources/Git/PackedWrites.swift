@@ -130,7 +130,8 @@ public final class PackedWriteSession {
     private func fsync(path: String) throws {
         let descriptor = open(path, O_RDONLY)
         guard descriptor >= 0 else {
-            throw GitError(code: .other(-1), message: "cannot open for fsync (errno \(errno))", operation: "fsync(\(path))")
+            throw GitError(
+                code: .other(-1), message: "cannot open for fsync (errno \(errno))", operation: "fsync(\(path))")
         }
         defer { close(descriptor) }
         #if canImport(Glibc)
@@ -150,7 +151,8 @@ extension Repository {
     /// `body` returns is flushed then, and dropped if `body` throws. Not reentrant.
     public func withPackedWrites<R>(_ body: (PackedWriteSession) throws -> R) throws -> R {
         guard batch == nil else {
-            throw GitError(code: .invalid, message: "packed write sessions cannot be nested", operation: "withPackedWrites")
+            throw GitError(
+                code: .invalid, message: "packed write sessions cannot be nested", operation: "withPackedWrites")
         }
         let session = try PackedWriteSession(repository: self)
         defer { session.uninstall() }

@@ -120,3 +120,23 @@ import Testing
         }
     }
 }
+
+@Suite struct ReflogTests {
+    @Test func referenceUpdatesAreLoggedWithTheGivenIdentityAndMessage() throws {
+        try withTemporaryDirectory { root in
+            let repository = try Repository.create(at: root, bare: false, initialBranch: "main")
+            try repository.setReflogIdentity(name: "SessionSync", email: "sync@example.invalid")
+            let first = try commitFiles(repository, ["a": "1"], parent: nil, message: "one\n")
+            let second = try commitFiles(repository, ["a": "2"], parent: first, message: "two\n")
+            try repository.updateReference("refs/heads/main", to: first, expecting: nil, logMessage: "migrate: 1 session")
+            try repository.updateReference("refs/heads/main", to: second, expecting: first, logMessage: "commit: lock.data")
+            #expect(
+                try git(["log", "-g", "--format=%H %gn <%ge> %gs", "refs/heads/main"], in: root)
+                    == """
+                    \(second.hex) SessionSync <sync@example.invalid> commit: lock.data
+                    \(first.hex) SessionSync <sync@example.invalid> migrate: 1 session
+
+                    """)
+        }
+    }
+}
