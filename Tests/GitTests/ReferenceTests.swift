@@ -35,6 +35,14 @@ import Testing
             #expect(try gitLine(["symbolic-ref", "HEAD"], in: root) == "refs/heads/main")
             #expect(try first.referenceTarget("HEAD") == theirs)
             #expect(try first.referenceTarget("refs/heads/main") == theirs)
+            // Another writer holding the lock file: `.locked`, and the reference is untouched.
+            let lock = root + "/refs/heads/main.lock"
+            #expect(FileManager.default.createFile(atPath: lock, contents: Data()))
+            expectGitError(.locked) {
+                try first.updateReference("refs/heads/main", to: ours, expecting: theirs, logMessage: "locked")
+            }
+            try FileManager.default.removeItem(atPath: lock)
+            #expect(try first.referenceTarget("refs/heads/main") == theirs)
             try git(["fsck", "--strict"], in: root)
         }
     }
