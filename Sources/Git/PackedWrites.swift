@@ -22,7 +22,14 @@ public struct PackFlushResult: Sendable, Hashable {
 ///
 /// Contract: move a reference to a batch object only after the `flush()` that wrote it has
 /// returned (`updateReference` enforces this). Objects that are never flushed (the body threw)
-/// are dropped, which leaves the repository exactly as valid as before.
+/// are dropped, which leaves the repository exactly as valid as before; their ids must not be
+/// used afterwards (this handle's object cache may still answer for them).
+///
+/// Why not `git_mempack_dump`: in libgit2 1.5 it packs what is reachable from the batch's
+/// commits by walking each commit's whole tree, so it repacks objects already on disk, costs
+/// commits × store size, and silently drops blobs and trees no commit reaches. Instead the
+/// ids written through this module are recorded, filtered to those still only in memory, and
+/// handed to a packbuilder, whose `git_packbuilder_write` also runs the indexer for the `.idx`.
 public final class PackedWriteSession {
     /// The batch's object database and its mempack backend, owned while the batch runs.
     final class State {
