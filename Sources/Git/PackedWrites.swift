@@ -22,7 +22,14 @@ public struct PackFlushResult: Sendable, Hashable {
 ///
 /// Contract: move a reference to a batch object only after the `flush()` that wrote it has
 /// returned (`updateReference` enforces this). Objects that are never flushed (the body threw)
-/// are dropped, which leaves the repository exactly as valid as before.
+/// are dropped, which leaves the repository exactly as valid as before; their ids must not be
+/// used afterwards (this handle's object cache may still answer for them).
+///
+/// Why not `git_mempack_dump`: in libgit2 1.5 it packs what is reachable from the batch's
+/// commits by walking each commit's whole tree, so it repacks objects already on disk, costs
+/// commits × store size, and silently drops blobs and trees no commit reaches. Instead the
+/// ids written through this module are recorded, filtered to those still only in memory, and
+/// handed to a packbuilder, whose `git_packbuilder_write` also runs the indexer for the `.idx`.
 public final class PackedWriteSession {
     /// The batch's object database and its mempack backend, owned while the batch runs.
     final class State {
@@ -130,7 +137,8 @@ public final class PackedWriteSession {
     private func fsync(path: String) throws {
         let descriptor = open(path, O_RDONLY)
         guard descriptor >= 0 else {
-            throw GitError(code: .other(-1), message: "cannot open for fsync (errno \(errno))", operation: "fsync(\(path))")
+            throw GitError(
+                code: .other(-1), message: "cannot open for fsync (errno \(errno))", operation: "fsync(\(path))")
         }
         defer { close(descriptor) }
         #if canImport(Glibc)
@@ -150,7 +158,8 @@ extension Repository {
     /// `body` returns is flushed then, and dropped if `body` throws. Not reentrant.
     public func withPackedWrites<R>(_ body: (PackedWriteSession) throws -> R) throws -> R {
         guard batch == nil else {
-            throw GitError(code: .invalid, message: "packed write sessions cannot be nested", operation: "withPackedWrites")
+            throw GitError(
+                code: .invalid, message: "packed write sessions cannot be nested", operation: "withPackedWrites")
         }
         let session = try PackedWriteSession(repository: self)
         defer { session.uninstall() }

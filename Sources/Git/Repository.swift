@@ -15,6 +15,7 @@ import CLibgit2
 //     var isBare: Bool; var workdir: String?; var gitDirectory: String
 //     func setConfig(_:_:) throws; func configString(_:) throws -> String?
 //     func unsetConfig(_:) throws; func setReflogIdentity(name:email:) throws
+//     static func setFsyncEnabled(_:) throws                       (process-wide)
 //   Objects (no index involved):
 //     func writeBlob(_: [UInt8]) / writeBlob(_: UnsafeRawBufferPointer) throws -> ObjectID
 //     func hashBlob(_: [UInt8]) throws -> ObjectID
@@ -177,6 +178,14 @@ public final class Repository {
             }
             try check(result, "git_config_delete_entry(\(key))")
         }
+    }
+
+    /// Makes libgit2 fsync every object, pack, index and reference file it writes (it does not
+    /// by default). Process-wide, because libgit2 only has a global switch; packs written by
+    /// `PackedWriteSession.flush()` are fsynced either way.
+    public static func setFsyncEnabled(_ enabled: Bool) throws {
+        _ = libgit2Ready
+        try check(sessionsync_git_enable_fsync_gitdir(enabled ? 1 : 0), "git_libgit2_opts(ENABLE_FSYNC_GITDIR)")
     }
 
     /// The identity written into reflog entries. Without it libgit2 would look for `user.name`

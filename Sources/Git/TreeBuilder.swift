@@ -36,7 +36,8 @@ public final class TreeBuilder {
     /// and (strict object creation) ids that do not exist with the type the mode implies.
     public func insert(name: String, id: ObjectID, mode: FileMode) throws {
         guard isValidEntryName(name) else {
-            throw GitError(code: .invalid, message: "invalid tree entry name '\(name)'", operation: "TreeBuilder.insert")
+            throw GitError(
+                code: .invalid, message: "invalid tree entry name '\(name)'", operation: "TreeBuilder.insert")
         }
         var oid = id.oid
         try builder.with { builder in

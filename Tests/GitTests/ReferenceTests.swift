@@ -35,6 +35,14 @@ import Testing
             #expect(try gitLine(["symbolic-ref", "HEAD"], in: root) == "refs/heads/main")
             #expect(try first.referenceTarget("HEAD") == theirs)
             #expect(try first.referenceTarget("refs/heads/main") == theirs)
+            // Another writer holding the lock file: `.locked`, and the reference is untouched.
+            let lock = root + "/refs/heads/main.lock"
+            #expect(FileManager.default.createFile(atPath: lock, contents: Data()))
+            expectGitError(.locked) {
+                try first.updateReference("refs/heads/main", to: ours, expecting: theirs, logMessage: "locked")
+            }
+            try FileManager.default.removeItem(atPath: lock)
+            #expect(try first.referenceTarget("refs/heads/main") == theirs)
             try git(["fsck", "--strict"], in: root)
         }
     }
@@ -117,6 +125,26 @@ import Testing
             expectGitError(.notFound) { _ = try repository.revparse("nope") }
             expectGitError(.notFound) { _ = try repository.revparse("HEAD~9") }
             #expect(throws: GitError.self) { _ = try repository.revparse("main^{") }
+        }
+    }
+}
+
+@Suite struct ReflogTests {
+    @Test func referenceUpdatesAreLoggedWithTheGivenIdentityAndMessage() throws {
+        try withTemporaryDirectory { root in
+            let repository = try Repository.create(at: root, bare: false, initialBranch: "main")
+            try repository.setReflogIdentity(name: "SessionSync", email: "sync@example.invalid")
+            let first = try commitFiles(repository, ["a": "1"], parent: nil, message: "one\n")
+            let second = try commitFiles(repository, ["a": "2"], parent: first, message: "two\n")
+            try repository.updateReference("refs/heads/main", to: first, expecting: nil, logMessage: "migrate: 1 session")
+            try repository.updateReference("refs/heads/main", to: second, expecting: first, logMessage: "commit: lock.data")
+            #expect(
+                try git(["log", "-g", "--format=%H %gn <%ge> %gs", "refs/heads/main"], in: root)
+                    == """
+                    \(second.hex) SessionSync <sync@example.invalid> commit: lock.data
+                    \(first.hex) SessionSync <sync@example.invalid> migrate: 1 session
+
+                    """)
         }
     }
 }
