@@ -68,7 +68,8 @@ import Testing
     struct GoldenCase: Sendable, CustomStringConvertible {
         var file: String
         var root: String
-        /// Copies of one session share its id; they get a suffix so each has its own golden.
+        /// Copies of one session share its id; each keeps its golden in a sub-folder of its
+        /// own, so that every golden is named <session id>.json as canonical files must be.
         var suffix: String
         var description: String { file }
     }
@@ -76,9 +77,9 @@ import Testing
     static let goldenCases: [GoldenCase] = [
         .init(file: headJSON, root: root, suffix: ""),
         .init(file: v10JSON, root: root, suffix: ""),
-        .init(file: exportSessionJSON, root: root, suffix: ".export_session"),
-        .init(file: trackerExport, root: root, suffix: ".export_to_json"),
-        .init(file: headLog, root: headFolder, suffix: ".provenance_only"),
+        .init(file: exportSessionJSON, root: root, suffix: "export_session/"),
+        .init(file: trackerExport, root: root, suffix: "export_to_json/"),
+        .init(file: headLog, root: headFolder, suffix: "provenance_only/"),
         .init(file: truncated, root: root, suffix: ""),
         .init(file: unknownVersion, root: root, suffix: ""),
         .init(file: empty, root: root, suffix: ""),
@@ -90,7 +91,7 @@ import Testing
         try #require(sessions.count == 1)
         let session = sessions[0].session
         let bytes = session.canonicalBytes
-        let golden = "golden/lobster/\(session.sessionID)\(c.suffix).json"
+        let golden = "golden/lobster/\(c.suffix)\(session.sessionID).json"
         Fixtures.expectGolden(bytes, golden)
         let (_, issues) = SessionValidator.validate(fileBytes: bytes, fileStem: session.sessionID)
         #expect(issues.isEmpty, "\(issues)")

@@ -4,6 +4,6 @@ extension LegacySystems {
     /// Every `--to` format of `export`.
     public static let exporters: [any SessionExporter] = [
         ALchemistSessionExporter(), ALchemistServerExporter(), MochiExporter(), LobsterExporter(), CasefileExporter(),
-        MarkdownAuditExporter(),
+        JamBotRowsExporter(), MarkdownAuditExporter(),
     ]
 }

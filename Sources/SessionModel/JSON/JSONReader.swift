@@ -146,6 +146,9 @@ private struct Parser {
     var depth = 0
     var warnings: [JSONReadWarning] = []
     var scratch: [UInt8] = []
+    /// How far lines and columns were counted for the last warning, so that counting for
+    /// many warnings (a file with thousands of NaN tokens, even on one line) stays linear.
+    var lineCursor = (offset: 0, line: 1, column: 1)
 
     init(bytes: UnsafeBufferPointer<UInt8>, options: JSONReadOptions) {
         self.bytes = bytes
@@ -159,7 +162,20 @@ private struct Parser {
     }
 
     mutating func warn(_ kind: JSONReadWarning.Kind, at offset: Int) {
-        let (line, column) = lineAndColumn(in: bytes, offset: offset)
+        // Warnings mostly come in input order; duplicate keys are reported when their object
+        // closes, so an earlier offset can follow a later one: then count from the start.
+        if offset < lineCursor.offset { lineCursor = (0, 1, 1) }
+        var (i, line, column) = lineCursor
+        while i < offset && i < bytes.count {
+            if bytes[i] == 0x0A {
+                line += 1
+                column = 1
+            } else if bytes[i] & 0xC0 != 0x80 {
+                column += 1
+            }
+            i += 1
+        }
+        lineCursor = (i, line, column)
         warnings.append(JSONReadWarning(kind: kind, line: line, column: column))
     }
 
