@@ -82,10 +82,24 @@ public enum SessionLoader {
         let collector = SummaryCollector()
         var canonicalPaths: [String] = []
         var legacyPaths: [String] = []
-        for path in paths {
-            if FolderStore.isStore(path) { canonicalPaths.append(path) } else { legacyPaths.append(path) }
-        }
         var failures: [FormatError] = []
+        for path in paths {
+            if GitStoreView.isGitStore(path) {
+                let view = try GitStoreView(address: path)
+                for (id, blob) in try view.sessionBlobs() {
+                    let bytes = try view.repository.blob(blob)
+                    guard let session = try? SessionValidator.session(fromCanonical: bytes) else {
+                        failures.append(FormatError(file: path, location: Session.storePath(for: id), reason: "not a valid sessionsync/1 file"))
+                        continue
+                    }
+                    collector.add(SessionSummary(session: session, sourceFormat: session.origin.format, path: path))
+                }
+            } else if FolderStore.isStore(path) {
+                canonicalPaths.append(path)
+            } else {
+                legacyPaths.append(path)
+            }
+        }
         for root in canonicalPaths {
             for file in FolderStore(root: root).sessionFiles() {
                 guard let data = FileManager.default.contents(atPath: file),

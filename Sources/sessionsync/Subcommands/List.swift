@@ -8,7 +8,7 @@ extension SessionSyncCommand {
         static let configuration = CommandConfiguration(
             abstract: "List the sessions of any store, newest first.",
             discussion: """
-                STORE is a canonical folder store or any legacy store (a server cache/ folder, a \
+                STORE is a git store (REPO[@REV]), a canonical folder store, or any legacy store (a server cache/ folder, a \
                 workspace, a mochi data folder, a SQLite database, …), read without writing anything. \
                 Shows id, name, tags, created and updated times and the source format, so a server \
                 admin sees which sessions are still pickles.

@@ -82,7 +82,12 @@ extension SessionSyncCommand {
             guard let exporter = LegacySystems.exporter(named: to) else {
                 throw ValidationError("unknown format \"\(to)\"")
             }
-            let files = try exporter.export(loaded)
+            let files: [ExportedFile]
+            do {
+                files = try exporter.export(loaded)
+            } catch let error as FormatError {
+                throw CommandFailure(message: "cannot show \(id) as \(to): \(error.reason)", exitCode: 1)
+            }
             for file in files {
                 if files.count > 1 { Terminal.standardOutput.line("==> \(file.relativePath) <==") }
                 Terminal.standardOutput.write(String(decoding: file.bytes, as: UTF8.self) + (files.count > 1 ? "\n" : ""))
