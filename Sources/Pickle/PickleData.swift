@@ -146,7 +146,7 @@ public struct PickleTime: Sendable, Equatable {
         if microsecond != 0 { text += ".\(pad(microsecond, 6))" }
         if let offset = utcOffsetMicroseconds {
             let sign = offset < 0 ? "-" : "+"
-            let magnitude = abs(offset)
+            let magnitude = offset.magnitude
             let seconds = magnitude / 1_000_000, micros = magnitude % 1_000_000
             text += "\(sign)\(pad(seconds / 3600, 2)):\(pad(seconds / 60 % 60, 2))"
             if seconds % 60 != 0 || micros != 0 { text += ":\(pad(seconds % 60, 2))" }
@@ -166,7 +166,15 @@ public struct PickleTimeDelta: Sendable, Equatable {
         self.microseconds = microseconds
     }
 
-    public var totalMicroseconds: Int { (days * 86_400 + seconds) * 1_000_000 + microseconds }
+    /// The whole duration in microseconds, or nil if that does not fit in `Int` (a hostile pickle
+    /// can give any day count).
+    public var totalMicroseconds: Int? {
+        let (dayPart, o1) = days.multipliedReportingOverflow(by: 86_400_000_000)
+        let (secondPart, o2) = seconds.multipliedReportingOverflow(by: 1_000_000)
+        let (partial, o3) = dayPart.addingReportingOverflow(secondPart)
+        let (total, o4) = partial.addingReportingOverflow(microseconds)
+        return o1 || o2 || o3 || o4 ? nil : total
+    }
 }
 
 /// A numpy array dtype, reduced to what decoding needs.
@@ -389,8 +397,8 @@ extension PickleData {
     }
 }
 
-private func pad(_ value: Int, _ width: Int) -> String {
-    let text = String(abs(value))
+private func pad<Value: BinaryInteger>(_ value: Value, _ width: Int) -> String {
+    let text = String(value.magnitude)
     let padded = text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
     return value < 0 ? "-" + padded : padded
 }
