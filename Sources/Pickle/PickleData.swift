@@ -29,6 +29,8 @@ public indirect enum PickleData: Sendable {
     /// A module-level name that appeared as a value (never imported).
     case global(module: String, name: String)
     case ndarray(PickleNDArray)
+    /// A standalone `numpy.dtype` (arrays and scalars carry theirs inside).
+    case dtype(PickleDType)
     case dataFrame(PickleDataFrame)
     /// An allowlisted application class, reduced to its instance state.
     case dataObject(PickleDataObject)
@@ -313,6 +315,7 @@ extension PickleData: Equatable {
         case (.uuid(let a), .uuid(let b)): return a == b
         case (.global(let m1, let n1), .global(let m2, let n2)): return m1 == m2 && n1 == n2
         case (.ndarray(let a), .ndarray(let b)): return a == b
+        case (.dtype(let a), .dtype(let b)): return a == b
         case (.dataFrame(let a), .dataFrame(let b)): return a == b
         case (.dataObject(let a), .dataObject(let b)): return a == b
         case (.opaque(let a), .opaque(let b)): return a == b

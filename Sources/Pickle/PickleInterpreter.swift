@@ -30,6 +30,11 @@ public struct PickleInterpreter: Sendable {
         self.maxValues = maxValues
     }
 
+    /// Interprets with the default limit; the same as `PickleInterpreter().interpret(value)`.
+    public static func interpret(_ value: PickleValue) -> (value: PickleData, notData: [NotDataNote]) {
+        PickleInterpreter().interpret(value)
+    }
+
     /// Interprets a decoded tree. Never throws: anything it cannot interpret stays opaque and is
     /// reported in `notData`.
     public func interpret(_ value: PickleValue) -> (value: PickleData, notData: [NotDataNote]) {
@@ -225,6 +230,7 @@ private struct InterpreterRun {
         }
         if numpyModules.contains(module) || module == "numpy" {
             switch name {
+            case "dtype": return .dtype(try dtype(.object(object)))
             case "_reconstruct": return .ndarray(try ndarray(object, path))
             case "scalar": return try numpyScalar(object, path)
             default: break

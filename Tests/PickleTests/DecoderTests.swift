@@ -211,6 +211,17 @@ private func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
         #expect(notData.contains { $0.reason == "more values than the interpreter limit" })
     }
 
+    @Test func standaloneDTypeAndStaticEntryPoint() {
+        let dtype = PickleValue.object(
+            PickleObject(
+                callable: .global(module: "numpy", name: "dtype"), construction: .reduce,
+                args: [.string("i4"), .bool(false), .bool(true)],
+                state: .tuple([.int(3), .string(">"), .none, .none, .none, .int(-1), .int(-1), .int(0)])))
+        let (data, notData) = PickleInterpreter.interpret(dtype)
+        #expect(data == .dtype(PickleDType(kind: "i", itemSize: 4, byteOrder: ">")))
+        #expect(notData.isEmpty)
+    }
+
     @Test func mismatchedArrayDataIsOpaqueNotACrash() {
         let dtype = PickleValue.object(
             PickleObject(callable: .global(module: "numpy", name: "dtype"), construction: .reduce, args: [.string("f8"), .bool(false), .bool(true)]))
