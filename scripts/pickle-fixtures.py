@@ -8,6 +8,7 @@ Writes:
   Fixtures/pickle/plain/<name>.expected.json  what pickle.loads gives, in the tagged form below
   Fixtures/pickle/hostile/<name>.pkl          hand-assembled malicious or malformed pickles
   Fixtures/pickle/corpus/<uuid>.pkl           copies of the two real ALchemist store pickles
+  Fixtures/pickle/opcodes.json                every opcode in pickletools.opcodes (name -> byte)
 
 Tagged form (every leaf is a string so JSON numbers never lose precision):
   ["none"] ["bool","True"|"False"] ["int","<decimal>"] ["float","<16 hex digits of the IEEE bits>"]
@@ -31,6 +32,10 @@ import warnings
 
 import numpy as np
 import pickletools
+
+# Set iteration order depends on string hashing: fix the seed so regenerating gives the same bytes.
+if os.environ.get("PYTHONHASHSEED") != "0":
+    os.execve(sys.executable, [sys.executable] + sys.argv, {**os.environ, "PYTHONHASHSEED": "0"})
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "Fixtures", "pickle")
@@ -282,6 +287,14 @@ def hostile():
             f.write(data)
 
 
+def write_opcodes():
+    """Every opcode pickletools knows, name -> byte, so the tests can check none is unknown."""
+    table = {op.name: ord(op.code.encode("latin-1")) for op in pickletools.opcodes}
+    with open(os.path.join(OUT, "opcodes.json"), "w") as f:
+        json.dump(table, f, indent=1, sort_keys=True)
+        f.write("\n")
+
+
 def copy_corpus():
     d = os.path.join(OUT, "corpus")
     os.makedirs(d, exist_ok=True)
@@ -293,5 +306,6 @@ def copy_corpus():
 if __name__ == "__main__":
     write_plain()
     hostile()
+    write_opcodes()
     copy_corpus()
     print("fixtures written under", OUT, file=sys.stderr)

@@ -29,6 +29,8 @@ public indirect enum PickleData: Sendable {
     /// A module-level name that appeared as a value (never imported).
     case global(module: String, name: String)
     case ndarray(PickleNDArray)
+    /// A standalone `numpy.dtype` (arrays and scalars carry theirs inside).
+    case dtype(PickleDType)
     case dataFrame(PickleDataFrame)
     /// An allowlisted application class, reduced to its instance state.
     case dataObject(PickleDataObject)
@@ -146,7 +148,7 @@ public struct PickleTime: Sendable, Equatable {
         if microsecond != 0 { text += ".\(pad(microsecond, 6))" }
         if let offset = utcOffsetMicroseconds {
             let sign = offset < 0 ? "-" : "+"
-            let magnitude = abs(offset)
+            let magnitude = offset.magnitude
             let seconds = magnitude / 1_000_000, micros = magnitude % 1_000_000
             text += "\(sign)\(pad(seconds / 3600, 2)):\(pad(seconds / 60 % 60, 2))"
             if seconds % 60 != 0 || micros != 0 { text += ":\(pad(seconds % 60, 2))" }
@@ -166,7 +168,15 @@ public struct PickleTimeDelta: Sendable, Equatable {
         self.microseconds = microseconds
     }
 
-    public var totalMicroseconds: Int { (days * 86_400 + seconds) * 1_000_000 + microseconds }
+    /// The whole duration in microseconds, or nil if that does not fit in `Int` (a hostile pickle
+    /// can give any day count).
+    public var totalMicroseconds: Int? {
+        let (dayPart, o1) = days.multipliedReportingOverflow(by: 86_400_000_000)
+        let (secondPart, o2) = seconds.multipliedReportingOverflow(by: 1_000_000)
+        let (partial, o3) = dayPart.addingReportingOverflow(secondPart)
+        let (total, o4) = partial.addingReportingOverflow(microseconds)
+        return o1 || o2 || o3 || o4 ? nil : total
+    }
 }
 
 /// A numpy array dtype, reduced to what decoding needs.
@@ -305,6 +315,7 @@ extension PickleData: Equatable {
         case (.uuid(let a), .uuid(let b)): return a == b
         case (.global(let m1, let n1), .global(let m2, let n2)): return m1 == m2 && n1 == n2
         case (.ndarray(let a), .ndarray(let b)): return a == b
+        case (.dtype(let a), .dtype(let b)): return a == b
         case (.dataFrame(let a), .dataFrame(let b)): return a == b
         case (.dataObject(let a), .dataObject(let b)): return a == b
         case (.opaque(let a), .opaque(let b)): return a == b
@@ -389,8 +400,8 @@ extension PickleData {
     }
 }
 
-private func pad(_ value: Int, _ width: Int) -> String {
-    let text = String(abs(value))
+private func pad<Value: BinaryInteger>(_ value: Value, _ width: Int) -> String {
+    let text = String(value.magnitude)
     let padded = text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
     return value < 0 ? "-" + padded : padded
 }

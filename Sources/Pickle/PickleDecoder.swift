@@ -3,8 +3,8 @@
 // Public API (what importers use):
 //
 //   let value: PickleValue = try PickleDecoder(limits: .default).decode(bytes)   // throws PickleError
-//   let result = PickleInterpreter().interpret(value)
-//   result.value      // PickleData: plain data, datetimes, UUIDs, numpy arrays, DataFrames,
+//   let result = PickleInterpreter.interpret(value)       // or PickleInterpreter(maxValues:).interpret
+//   result.value      // PickleData: plain data, datetimes, UUIDs, numpy arrays/dtypes, DataFrames,
 //                     // allowlisted ALchemist classes as `.dataObject`, the rest `.opaque`
 //   result.notData    // [NotDataNote]: class name + path of every opaque object (for the report)
 //

@@ -30,6 +30,11 @@ public struct PickleInterpreter: Sendable {
         self.maxValues = maxValues
     }
 
+    /// Interprets with the default limit; the same as `PickleInterpreter().interpret(value)`.
+    public static func interpret(_ value: PickleValue) -> (value: PickleData, notData: [NotDataNote]) {
+        PickleInterpreter().interpret(value)
+    }
+
     /// Interprets a decoded tree. Never throws: anything it cannot interpret stays opaque and is
     /// reported in `notData`.
     public func interpret(_ value: PickleValue) -> (value: PickleData, notData: [NotDataNote]) {
@@ -225,6 +230,7 @@ private struct InterpreterRun {
         }
         if numpyModules.contains(module) || module == "numpy" {
             switch name {
+            case "dtype": return .dtype(try dtype(.object(object)))
             case "_reconstruct": return .ndarray(try ndarray(object, path))
             case "scalar": return try numpyScalar(object, path)
             default: break
@@ -375,8 +381,10 @@ private struct InterpreterRun {
                 throw Unsupported("unexpected packed \(name) state")
             }
         }
-        // Hand-written pickles may call the constructor with numbers.
+        // Hand-written pickles may call the constructor with numbers (validated as Python would).
         let numbers = args.compactMap(\.intValue)
+        let limits = [1...9999, 1...12, 1...31, 0...23, 0...59, 0...59, 0...999_999]
+        guard zip(numbers, limits).allSatisfy({ $1.contains($0) }) else { throw Unsupported("\(name) out of range") }
         switch name {
         case "date" where numbers.count == 3 && args.count == 3:
             return .date(PickleDate(year: numbers[0], month: numbers[1], day: numbers[2]))
@@ -396,11 +404,12 @@ private struct InterpreterRun {
         if case .none = value { return (nil, nil) }
         guard case .object(let zone) = value, zone.global.map({ "\($0.module).\($0.name)" }) == "datetime.timezone",
             let first = zone.args.first, case .object(let delta) = first,
-            case .timeDelta(let offset) = try temporal("timedelta", delta, .root)
+            case .timeDelta(let offset) = try temporal("timedelta", delta, .root),
+            let micros = offset.totalMicroseconds, abs(micros) < 86_400_000_000
         else {
             throw Unsupported("time zone is not a fixed-offset datetime.timezone")
         }
-        return (offset.totalMicroseconds, zone.args.count > 1 ? zone.args[1].stringValue : nil)
+        return (micros, zone.args.count > 1 ? zone.args[1].stringValue : nil)
     }
 
     // MARK: numpy
@@ -431,7 +440,8 @@ private struct InterpreterRun {
     /// Decodes `count` elements of `dtype` from raw bytes in memory order.
     func elements(_ raw: [UInt8], _ dtype: PickleDType, count: Int) throws(Unsupported) -> [PickleData] {
         let size = dtype.itemSize
-        guard size > 0, raw.count == count * size else {
+        let (expected, overflow) = count.multipliedReportingOverflow(by: size)
+        guard size > 0, !overflow, raw.count == expected else {
             throw Unsupported("array data has \(raw.count) bytes, expected \(count) × \(size)")
         }
         let bigEndian = dtype.byteOrder == ">"
@@ -647,10 +657,12 @@ private struct InterpreterRun {
         let name = attributes["name"].map { convert($0, path) } ?? .none
         if cls == "RangeIndex" {
             guard let start = attributes["start"]?.intValue, let stop = attributes["stop"]?.intValue,
-                let step = attributes["step"]?.intValue, step != 0
+                let step = attributes["step"]?.intValue, step != 0, step != Int.min
             else { throw Unsupported("unexpected RangeIndex") }
-            let count = step > 0 ? max(0, (stop - start + step - 1) / step) : max(0, (start - stop - step - 1) / -step)
-            try spend(count)
+            // Count in floating point first so that hostile bounds cannot overflow.
+            let span = (Double(stop) - Double(start)) / Double(step)
+            guard span < Double(budget) else { throw Unsupported("more values than the interpreter limit") }
+            try spend(max(0, Int(span.rounded(.up))))
             return (stride(from: start, to: stop, by: step).map { .int($0) }, name)
         }
         guard case .object(let data)? = attributes["data"] else { throw Unsupported("index without data") }
@@ -666,8 +678,9 @@ private struct InterpreterRun {
                 throw Unsupported("unexpected slice")
             }
             let step = numbers[2] ?? 1
-            guard step > 0, stop >= start else { throw Unsupported("unexpected slice") }
-            try spend((stop - start) / step)
+            let (span, overflow) = stop.subtractingReportingOverflow(start)
+            guard step > 0, span >= 0, !overflow else { throw Unsupported("unexpected slice") }
+            try spend(span / step)
             return Array(stride(from: start, to: stop, by: step))
         }
         var positions: [Int] = []

@@ -53,8 +53,10 @@ import Testing
         // What is not data is reported, never interpreted: the event emitter always, and for the
         // session with variables the skopt dimensions (with scipy distributions inside).
         #expect(notData.contains { $0.className == "alchemist_core.events.EventEmitter" && $0.path == "$[\"session\"].events" })
+        let referenced = Set(expected["classes_referenced"] as? [String] ?? [])
         for note in notData {
             #expect(!PickleInterpreter.dataClasses.contains(note.className))
+            #expect(referenced.contains(note.className), "\(note)")
         }
     }
 

@@ -117,6 +117,7 @@ func tagged(_ data: PickleData) -> Tagged {
         return t(
             "ndarray", .text(array.dtype.name), .array(array.shape.map { .text(String($0)) }),
             .array(array.values.map(tagged)))
+    case .dtype(let dtype): return t("dtype", .text(dtype.name))
     case .dataFrame: return t("dataframe")
     case .dataObject(let object): return t("object", .text(object.className))
     case .opaque(let object): return t("opaque", .text(object.className))
