@@ -1,6 +1,10 @@
 import Foundation
 import SessionModel
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// One input file, read once, as the importers see it.
 public struct SourceFile: Sendable {
     /// The path to open it with (absolute, or relative to the working directory).
@@ -146,36 +150,48 @@ public struct ImportOptions: Sendable {
 }
 
 /// Reads files that belong with an input (Lobster's provenance folder beside a session JSON),
-/// never outside the input root the file was found under.
+/// never outside the input root the file was found under: the folder holding a related file is
+/// resolved (symlinks included) and must lie inside the root, and the file itself must not be
+/// a symlink.
 public struct RelatedFiles: Sendable {
-    /// The input root; related files must resolve inside it.
+    /// The input root (an absolute path with symlinks resolved); related files stay inside it.
     public var root: String
 
     public init(root: String) { self.root = root }
 
-    /// The bytes of the file at `path` (absolute or relative to the working directory) if it
-    /// exists, is a regular file (not a symlink leaving the root) and lies inside the root.
+    func inside(_ directory: String) -> Bool {
+        guard let real = FileReading.realPath(directory.isEmpty ? "." : directory) else { return false }
+        return real == root || real.hasPrefix(root.hasSuffix("/") ? root : root + "/")
+    }
+
+    /// The bytes of the regular file at `path` if it lies inside the root.
     public func read(_ path: String) -> [UInt8]? {
-        let standardized = (path as NSString).standardizingPath
-        let rootPath = (root as NSString).standardizingPath
-        guard standardized == rootPath || standardized.hasPrefix(rootPath.hasSuffix("/") ? rootPath : rootPath + "/") else {
-            return nil
-        }
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: standardized),
-            attributes[.type] as? FileAttributeType == .typeRegular
-        else { return nil }
-        return FileManager.default.contents(atPath: standardized).map { [UInt8]($0) }
+        let normalized = FileReading.lexicallyNormalized(path)
+        guard inside((normalized as NSString).deletingLastPathComponent) else { return nil }
+        return try? FileReading.read(normalized, noFollow: true)
     }
 
     /// Whether a regular file exists at `path` inside the root.
-    public func exists(_ path: String) -> Bool { read(path) != nil }
+    public func exists(_ path: String) -> Bool {
+        let normalized = FileReading.lexicallyNormalized(path)
+        var st = stat()
+        guard lstat(normalized, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return false }
+        return inside((normalized as NSString).deletingLastPathComponent)
+    }
 
-    /// The names of the entries of a folder inside the root, sorted; empty if none.
+    /// The names of the entries of a folder inside the root, sorted by bytes; empty if none.
     public func listing(_ directory: String) -> [String] {
-        let standardized = (directory as NSString).standardizingPath
-        let rootPath = (root as NSString).standardizingPath
-        guard standardized == rootPath || standardized.hasPrefix(rootPath + "/") else { return [] }
-        return ((try? FileManager.default.contentsOfDirectory(atPath: standardized)) ?? []).sorted()
+        let normalized = FileReading.lexicallyNormalized(directory)
+        guard inside(normalized), let dir = opendir(normalized) else { return [] }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
     }
 }
 

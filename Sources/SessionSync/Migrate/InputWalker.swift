@@ -1,5 +1,9 @@
 import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// One file found under the inputs of a run.
 public struct InputFile: Sendable, Equatable {
     /// The path to open.
@@ -51,36 +55,55 @@ public enum InputWalker {
         _ path: String, display: String, relative: String, root: String, files: inout [InputFile],
         problems: inout [InputProblem]
     ) {
-        let fm = FileManager.default
-        guard let names = try? fm.contentsOfDirectory(atPath: path) else {
+        // readdir's d_type says what each entry is without a stat per entry; only unknown
+        // types and symlinks need a look at the inode.
+        guard let dir = opendir(path) else {
             problems.append(InputProblem(displayPath: display, reason: "folder cannot be read", isError: true))
             return
         }
-        for name in names.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+        var entries: [(name: String, type: UInt8)] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
+            }
+            if name != "." && name != ".." { entries.append((name, entry.pointee.d_type)) }
+        }
+        closedir(dir)
+        entries.sort { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
+        for (name, knownType) in entries {
             let child = path.hasSuffix("/") ? path + name : path + "/" + name
             let childDisplay = display.hasSuffix("/") ? display + name : display + "/" + name
             let childRelative = relative.isEmpty ? name : relative + "/" + name
-            guard let attributes = try? fm.attributesOfItem(atPath: child), let type = attributes[.type] as? FileAttributeType
-            else {
-                problems.append(InputProblem(displayPath: childDisplay, reason: "cannot be read", isError: true))
-                continue
+            var type = knownType
+            if type == UInt8(DT_UNKNOWN) {
+                var st = stat()
+                guard lstat(child, &st) == 0 else {
+                    problems.append(InputProblem(displayPath: childDisplay, reason: "cannot be read", isError: true))
+                    continue
+                }
+                switch st.st_mode & S_IFMT {
+                case S_IFDIR: type = UInt8(DT_DIR)
+                case S_IFREG: type = UInt8(DT_REG)
+                case S_IFLNK: type = UInt8(DT_LNK)
+                default: type = UInt8(DT_UNKNOWN)
+                }
             }
-            switch type {
-            case .typeDirectory:
+            switch Int32(type) {
+            case Int32(DT_DIR):
                 if name == ".git" {
                     problems.append(InputProblem(displayPath: childDisplay, reason: "git metadata, not walked", isError: false))
                 } else {
                     walkDirectory(child, display: childDisplay, relative: childRelative, root: root, files: &files, problems: &problems)
                 }
-            case .typeRegular:
+            case Int32(DT_REG):
                 files.append(InputFile(path: child, displayPath: childDisplay, root: root, relativePath: childRelative))
-            case .typeSymbolicLink:
+            case Int32(DT_LNK):
                 guard let target = realPath(child), target == root || target.hasPrefix(root + "/") else {
                     problems.append(InputProblem(displayPath: childDisplay, reason: "symlink leaves the input root; not followed", isError: true))
                     continue
                 }
-                var isDirectory: ObjCBool = false
-                if fm.fileExists(atPath: target, isDirectory: &isDirectory), isDirectory.boolValue {
+                var st = stat()
+                if stat(target, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR {
                     problems.append(InputProblem(displayPath: childDisplay, reason: "symlink to a folder; not walked (its target is walked where it lies)", isError: false))
                 } else {
                     files.append(InputFile(path: child, displayPath: childDisplay, root: root, relativePath: childRelative))

@@ -138,12 +138,15 @@ public struct Migration: Sendable {
             record.error = FormatError(file: file.displayPath, location: location, reason: reason)
             return (record, [])
         }
-        guard let size = (try? FileManager.default.attributesOfItem(atPath: file.path))?[.size] as? Int else {
-            return fail("", "cannot be read")
+        let data: [UInt8]
+        do {
+            data = try FileReading.read(file.path, maxBytes: maxInputBytes)
+        } catch .tooLarge(let size) {
+            return fail("", "file of \(size) bytes is larger than the \(maxInputBytes >> 20) MiB limit")
+        } catch {
+            return fail("", "cannot be read (\(error))")
         }
-        if size > maxInputBytes { return fail("", "file of \(size) bytes is larger than the \(maxInputBytes >> 20) MiB limit") }
-        guard let data = FileManager.default.contents(atPath: file.path) else { return fail("", "cannot be read") }
-        let input = InputSniffer.parse(SourceFile(path: file.path, displayPath: file.displayPath, bytes: [UInt8](data)))
+        let input = InputSniffer.parse(SourceFile(path: file.path, displayPath: file.displayPath, bytes: data))
         let context = ImportContext(options: options.importOptions, related: RelatedFiles(root: file.root))
         switch LegacySystems.detect(input, context: context) {
         case .notASession(let reason):

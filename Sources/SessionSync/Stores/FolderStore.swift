@@ -1,4 +1,5 @@
 import Foundation
+import LegacyFormats
 import SessionModel
 
 /// A canonical folder store (SPEC 3): `sessions/<first two hex>/<id>.json` under a root.
@@ -13,14 +14,30 @@ public final class FolderStore: SessionSink, @unchecked Sendable {
     public func path(of sessionID: String) -> String { root + "/" + Session.storePath(for: sessionID) }
 
     public func existingDigest(of sessionID: String) throws -> String? {
-        FileManager.default.contents(atPath: path(of: sessionID)).map { Digest.sha256Hex([UInt8]($0)) }
+        (try? FileReading.read(path(of: sessionID))).map { Digest.sha256Hex($0) }
     }
 
+    /// Each file is replaced atomically (a kill leaves the old or the new file); durability
+    /// comes from one file-system flush in `finish`, not an fsync per file.
     public func store(_ migrated: MigratedSession) throws {
-        try AtomicFile.write(migrated.bytes, to: path(of: migrated.session.sessionID))
+        let file = path(of: migrated.session.sessionID)
+        let shard = (file as NSString).deletingLastPathComponent
+        let known = written.withLock { $0.shards.contains(shard) }
+        if !known { try FileManager.default.createDirectory(atPath: shard, withIntermediateDirectories: true) }
+        let changed = try AtomicFile.write(migrated.bytes, to: file, durable: false, directoryExists: true)
+        written.withLock {
+            $0.shards.insert(shard)
+            if changed { $0.any = true }
+        }
     }
 
-    public func finish(report: inout MigrationReport, progress: (any ProgressSink)?) throws {}
+    /// Shard folders known to exist (so each is created and stat'ed once per run), and whether
+    /// any file changed (so an unchanged re-run does not flush the disk).
+    private let written = Locked((shards: Set<String>(), any: false))
+
+    public func finish(report: inout MigrationReport, progress: (any ProgressSink)?) throws {
+        if written.withLock({ $0.any }) { try AtomicFile.syncFileSystem(of: root) }
+    }
 
     /// Every `*.json` under `sessions/`, sorted by path.
     public func sessionFiles() -> [String] {

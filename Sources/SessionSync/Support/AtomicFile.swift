@@ -1,4 +1,5 @@
 import Foundation
+import LegacyFormats
 
 #if canImport(Glibc)
     import Glibc
@@ -6,21 +7,20 @@ import Foundation
     import Darwin
 #endif
 
-/// File writes that never leave a partial file: write a temporary file beside the target,
-/// fsync it, rename it over the target, then fsync the folder so the rename survives a crash.
+/// File writes that never leave a partial file: write a temporary file beside the target and
+/// rename it over the target, so a killed process leaves the old file or the new one, never a
+/// mix. `durable` also fsyncs the file before the rename and the folder after it, so the write
+/// survives a power loss; bulk writers skip that per file and call ``syncFileSystem(of:)`` once
+/// at the end instead (one flush instead of two per file, which this disk does ~1,800 of a second).
 public enum AtomicFile {
     /// Writes `bytes` to `path` atomically, creating parent folders. Returns false (and writes
     /// nothing) when the file already holds exactly these bytes, so unchanged files keep their
     /// modification time and re-runs can say "unchanged".
     @discardableResult
-    public static func write(_ bytes: [UInt8], to path: String, syncDirectory: Bool = true) throws -> Bool {
-        if let existing = FileManager.default.contents(atPath: path), existing.count == bytes.count,
-            existing.elementsEqual(bytes)
-        {
-            return false
-        }
+    public static func write(_ bytes: [UInt8], to path: String, durable: Bool = true, directoryExists: Bool = false) throws -> Bool {
+        if let existing = try? FileReading.read(path), existing == bytes { return false }
         let directory = (path as NSString).deletingLastPathComponent
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        if !directoryExists { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
         let temporary = directory + "/.sessionsync-tmp-" + UUID().uuidString
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw FileError(path: temporary, operation: "create", code: errno) }
@@ -41,7 +41,7 @@ public enum AtomicFile {
                 offset += n
             }
         }
-        if fsync(fd) != 0 {
+        if durable, fsync(fd) != 0 {
             let code = errno
             close(fd)
             throw FileError(path: temporary, operation: "fsync", code: code)
@@ -49,8 +49,14 @@ public enum AtomicFile {
         close(fd)
         guard rename(temporary, path) == 0 else { throw FileError(path: path, operation: "rename", code: errno) }
         ok = true
-        if syncDirectory { fsyncDirectory(directory) }
+        if durable { fsyncDirectory(directory) }
         return true
+    }
+
+    /// Flushes everything written so far to disk (`sync(2)`: Glibc does not export the
+    /// narrower `syncfs` to Swift; one flush at the end of a bulk run costs little either way).
+    public static func syncFileSystem(of path: String) throws {
+        sync()
     }
 
     static func fsyncDirectory(_ directory: String) {

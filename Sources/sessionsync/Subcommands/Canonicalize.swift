@@ -47,7 +47,7 @@ extension SessionSyncCommand {
                     changed.withLock { $0.append(file.displayPath) }
                     if check { return }
                     let destination = out.map { $0 + "/" + file.relativePath } ?? file.path
-                    try AtomicFile.write(bytes, to: destination, syncDirectory: false)
+                    try AtomicFile.write(bytes, to: destination, durable: false)
                 } catch let error as JSONSyntaxError {
                     failures.withLock { $0.append("\(file.displayPath): \(error)") }
                 } catch {
