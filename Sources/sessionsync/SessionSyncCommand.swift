@@ -15,6 +15,6 @@ struct SessionSyncCommand: ParsableCommand {
             failed inputs, differences with --exit-code, merge conflicts); 2 usage or environment error.
             """,
         version: "0.1.0",
-        subcommands: [Detect.self, Migrate.self, Validate.self, Schema.self, List.self, Export.self, Canonicalize.self]
+        subcommands: [Detect.self, Migrate.self, Validate.self, Schema.self, List.self, Export.self, Canonicalize.self, Diff.self, Merge.self]
     )
 }

@@ -1,0 +1,235 @@
+import Foundation
+import LegacyFormats
+import SessionModel
+
+/// A digest of a session's stored content that a source can give without decoding it.
+///
+/// Two digests are only comparable when their schemes are equal: `sha256` is the SHA-256 of a
+/// file's bytes (equal bytes mean an identical session); a git store gives `git-blob` ids.
+/// Equal digests of one scheme must mean identical sessions; unequal digests mean nothing
+/// (the sessions are then decoded and compared).
+public struct SessionDigest: Hashable, Sendable {
+    public var scheme: String
+    public var value: String
+
+    public init(scheme: String, value: String) {
+        self.scheme = scheme
+        self.value = value
+    }
+
+    public static func sha256(_ bytes: [UInt8]) -> SessionDigest {
+        SessionDigest(scheme: "sha256", value: Digest.sha256Hex(bytes))
+    }
+}
+
+/// One session a source holds, before it is decoded.
+public struct SessionHandle: Sendable {
+    public var sessionID: String
+    /// Optional: lets ``StoreDiff`` skip identical sessions without decoding them.
+    public var digest: SessionDigest?
+    /// Where it lives (a file path, `REPO@REV:path`, …), for messages.
+    public var location: String
+    /// The session's name, when the source already knows it.
+    public var name: String?
+
+    public init(sessionID: String, digest: SessionDigest?, location: String, name: String? = nil) {
+        self.sessionID = sessionID
+        self.digest = digest
+        self.location = location
+        self.name = name
+    }
+}
+
+/// What a source lists: its sessions by id, and the inputs it could not read.
+public struct SourceListing: Sendable {
+    public var handles: [SessionHandle]
+    public var failures: [FormatError]
+
+    public init(handles: [SessionHandle], failures: [FormatError] = []) {
+        self.handles = handles
+        self.failures = failures
+    }
+}
+
+/// A store that yields sessions by id: a canonical file or folder store, a legacy store
+/// converted on the fly, or (added by the git layer) a git store at a revision.
+///
+/// Listing is separate from decoding so that a store can be compared by its listing alone
+/// where the digests allow (two git trees list blob ids for free).
+public protocol SessionSource: Sendable {
+    /// How the user named it (for messages).
+    var displayName: String { get }
+    /// Every session, one handle per session id.
+    func listing() throws -> SourceListing
+    /// Decodes one listed session.
+    func load(_ handle: SessionHandle) throws -> Session
+}
+
+/// A source that can find the differences with another source of its own kind without
+/// listing every session (two git revisions: a tree diff skips unchanged subtrees).
+public protocol PrecomparingSessionSource: SessionSource {
+    /// Returns nil when `other` is not comparable this way; ``StoreDiff`` then lists both.
+    func precompare(with other: any SessionSource) throws -> StorePrecomparison?
+}
+
+/// The result of ``PrecomparingSessionSource/precompare(with:)``.
+public struct StorePrecomparison: Sendable {
+    public var onlyInA: [SessionHandle]
+    public var onlyInB: [SessionHandle]
+    /// Sessions on both sides whose content may differ; they are decoded and diffed.
+    public var candidates: [(a: SessionHandle, b: SessionHandle)]
+    /// Sessions on both sides known to be identical.
+    public var identical: Int
+
+    public init(onlyInA: [SessionHandle], onlyInB: [SessionHandle], candidates: [(a: SessionHandle, b: SessionHandle)], identical: Int) {
+        self.onlyInA = onlyInA
+        self.onlyInB = onlyInB
+        self.candidates = candidates
+        self.identical = identical
+    }
+}
+
+/// A canonical folder store (SPEC 3) read in place. The file name is the session id by the
+/// store's layout; every decoded session is checked against it.
+public struct FolderSessionSource: SessionSource {
+    public let root: String
+
+    public init(root: String) { self.root = root }
+
+    public var displayName: String { root }
+
+    public func listing() throws -> SourceListing {
+        var handles: [SessionHandle] = []
+        var failures: [FormatError] = []
+        for file in FolderStore(root: root).sessionFiles() {
+            guard let data = FileManager.default.contents(atPath: file) else {
+                failures.append(FormatError(file: file, location: "", reason: "cannot be read"))
+                continue
+            }
+            let name = (file as NSString).lastPathComponent
+            handles.append(SessionHandle(sessionID: String(name.dropLast(5)), digest: .sha256([UInt8](data)), location: file))
+        }
+        return SourceListing(handles: handles, failures: failures)
+    }
+
+    public func load(_ handle: SessionHandle) throws -> Session {
+        guard let data = FileManager.default.contents(atPath: handle.location) else {
+            throw FormatError(file: handle.location, location: "", reason: "cannot be read")
+        }
+        let (session, issues) = SessionValidator.validate(fileBytes: [UInt8](data), fileStem: handle.sessionID)
+        guard let session, session.sessionID == handle.sessionID else {
+            let issue = issues.first { $0.location == "/session_id" } ?? issues.first
+            throw FormatError(file: handle.location, location: issue?.location ?? "", reason: issue?.reason ?? "not a valid sessionsync/1 file")
+        }
+        return session
+    }
+}
+
+/// Sessions already in memory: a single file, or a legacy store converted on the fly.
+public struct LoadedSessionSource: SessionSource {
+    public let displayName: String
+    let sessions: [String: (session: Session, digest: SessionDigest, location: String)]
+    let failures: [FormatError]
+
+    /// `sessions` with unique ids (a repeated id is reported as a failure and its later copy dropped).
+    public init(displayName: String, sessions: [(session: Session, location: String)], failures: [FormatError] = []) {
+        self.displayName = displayName
+        var byID: [String: (session: Session, digest: SessionDigest, location: String)] = [:]
+        var failures = failures
+        for (session, location) in sessions {
+            if let first = byID[session.sessionID] {
+                failures.append(FormatError(file: location, location: "", reason: "session \(session.sessionID) is also in \(first.location); the first copy is used"))
+                continue
+            }
+            byID[session.sessionID] = (session, .sha256(session.canonicalBytes), location)
+        }
+        self.sessions = byID
+        self.failures = failures
+    }
+
+    init(displayName: String, migrated: [(MigratedSession, String)], failures: [FormatError]) {
+        self.displayName = displayName
+        var byID: [String: (session: Session, digest: SessionDigest, location: String)] = [:]
+        for (m, location) in migrated {
+            byID[m.session.sessionID] = (m.session, SessionDigest(scheme: "sha256", value: m.digest), location)
+        }
+        sessions = byID
+        self.failures = failures
+    }
+
+    public func listing() throws -> SourceListing {
+        let handles = sessions.keys.sorted().map { id -> SessionHandle in
+            let s = sessions[id]!
+            return SessionHandle(sessionID: id, digest: s.digest, location: s.location, name: s.session.metadata.name)
+        }
+        return SourceListing(handles: handles, failures: failures)
+    }
+
+    public func load(_ handle: SessionHandle) throws -> Session {
+        guard let s = sessions[handle.sessionID] else {
+            throw FormatError(file: handle.location, location: "", reason: "no session \(handle.sessionID)")
+        }
+        return s.session
+    }
+}
+
+/// Opens whatever the user names as a ``SessionSource``.
+public enum StoreReader {
+    /// `path` is a canonical file, a canonical folder store, or any legacy file or folder
+    /// (converted in memory, nothing written). Throws when it does not exist or a single file
+    /// cannot be read as a session.
+    public static func open(_ path: String, importOptions: ImportOptions, jobs: Int = defaultJobCount) throws -> any SessionSource {
+        // The git layer plugs in here: `REPO@REV` (or a bare repository path) opens a source
+        // that lists blob ids as `git-blob` digests and conforms to PrecomparingSessionSource.
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw FormatError(file: path, location: "", reason: "no such file or folder")
+        }
+        if isDirectory.boolValue {
+            if FolderStore.isStore(path) { return FolderSessionSource(root: path) }
+            return try legacyFolder(path, importOptions: importOptions, jobs: jobs)
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw FormatError(file: path, location: "", reason: "cannot be read")
+        }
+        let bytes = [UInt8](data)
+        if SessionLoader.isCanonical(bytes) {
+            let (session, issues) = SessionValidator.validate(fileBytes: bytes, fileStem: nil)
+            guard let session else {
+                throw FormatError(file: path, location: issues.first?.location ?? "", reason: issues.first?.reason ?? "not a valid sessionsync/1 file")
+            }
+            return LoadedSessionSource(displayName: path, sessions: [(session, path)])
+        }
+        let sessions = try SessionLoader.importLegacy(path, bytes: bytes, importOptions: importOptions)
+        return LoadedSessionSource(displayName: path, sessions: sessions.map { ($0.0, path) })
+    }
+
+    /// A legacy folder through the migration pipeline in dry-run mode, so copies of one session
+    /// resolve exactly as `migrate` would resolve them.
+    static func legacyFolder(_ path: String, importOptions: ImportOptions, jobs: Int) throws -> LoadedSessionSource {
+        let collector = MigratedCollector()
+        let migration = Migration(options: MigrationOptions(inputs: [path], importOptions: importOptions, jobs: jobs, dryRun: true))
+        let report = try migration.run(into: collector)
+        let failures = report.inputs.compactMap(\.error)
+        return LoadedSessionSource(displayName: path, migrated: collector.all().map { ($0, path) }, failures: failures)
+    }
+}
+
+/// Keeps the winning copy of each session of a dry-run migration.
+final class MigratedCollector: SessionSink, @unchecked Sendable {
+    private let sessions = Locked([String: MigratedSession]())
+    var destination: String { "none" }
+
+    func existingDigest(of sessionID: String) throws -> String? { nil }
+
+    func store(_ migrated: MigratedSession) throws {
+        // A later call for the same id carries a newer copy (SessionSink's contract).
+        sessions.withLock { $0[migrated.session.sessionID] = migrated }
+    }
+
+    func finish(report: inout MigrationReport, progress: (any ProgressSink)?) throws {}
+
+    func all() -> [MigratedSession] {
+        sessions.withLock { byID in byID.keys.sorted().map { byID[$0]! } }
+    }
+}
