@@ -61,6 +61,11 @@ struct DiffMergeCLITests {
         let (_, a, b) = try pair()
         #expect(try CLI.run(["diff", a, b]).status == 0)
         #expect(try CLI.run(["diff", a, b, "--exit-code"]).status == 1)
+        // Folders of canonical files (not in the store layout) compare the same way.
+        let (dir, _, _) = try pair()
+        let folders = try CLI.run(["diff", dir + "/a", dir + "/b", "--exit-code", "--json"])
+        #expect(folders.status == 1, "\(folders.stderr)")
+        #expect(try json(folders.stdout)["changed"]?.arrayValue?.count == 1)
         let same = try CLI.run(["diff", a, a, "--exit-code"])
         #expect(same.status == 0)
         #expect(same.stdout.contains("1 identical"))

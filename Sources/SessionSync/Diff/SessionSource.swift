@@ -133,25 +133,21 @@ public struct LoadedSessionSource: SessionSource {
 
     /// `sessions` with unique ids (a repeated id is reported as a failure and its later copy dropped).
     public init(displayName: String, sessions: [(session: Session, location: String)], failures: [FormatError] = []) {
+        self.init(displayName: displayName, entries: sessions.map { ($0.session, .sha256($0.session.canonicalBytes), $0.location) }, failures: failures)
+    }
+
+    /// Sessions with a digest each: the SHA-256 of canonical bytes, or of the file they were
+    /// read from (equal file bytes mean an identical session, so no re-serialization is needed).
+    init(displayName: String, entries: [(session: Session, digest: SessionDigest, location: String)], failures: [FormatError]) {
         self.displayName = displayName
         var byID: [String: (session: Session, digest: SessionDigest, location: String)] = [:]
         var failures = failures
-        for (session, location) in sessions {
-            if let first = byID[session.sessionID] {
-                failures.append(FormatError(file: location, location: "", reason: "session \(session.sessionID) is also in \(first.location); the first copy is used"))
+        for entry in entries {
+            if let first = byID[entry.session.sessionID] {
+                failures.append(FormatError(file: entry.location, location: "", reason: "session \(entry.session.sessionID) is also in \(first.location); the first copy is used"))
                 continue
             }
-            byID[session.sessionID] = (session, .sha256(session.canonicalBytes), location)
-        }
-        self.sessions = byID
-        self.failures = failures
-    }
-
-    init(displayName: String, migrated: [(MigratedSession, String)], failures: [FormatError]) {
-        self.displayName = displayName
-        var byID: [String: (session: Session, digest: SessionDigest, location: String)] = [:]
-        for (m, location) in migrated {
-            byID[m.session.sessionID] = (m.session, SessionDigest(scheme: "sha256", value: m.digest), location)
+            byID[entry.session.sessionID] = entry
         }
         sessions = byID
         self.failures = failures
@@ -187,7 +183,7 @@ public enum StoreReader {
         }
         if isDirectory.boolValue {
             if FolderStore.isStore(path) { return FolderSessionSource(root: path) }
-            return try legacyFolder(path, importOptions: importOptions, jobs: jobs)
+            return try mixedFolder(path, importOptions: importOptions, jobs: jobs)
         }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw FormatError(file: path, location: "", reason: "cannot be read")
@@ -198,20 +194,58 @@ public enum StoreReader {
             guard let session else {
                 throw FormatError(file: path, location: issues.first?.location ?? "", reason: issues.first?.reason ?? "not a valid sessionsync/1 file")
             }
-            return LoadedSessionSource(displayName: path, sessions: [(session, path)])
+            return LoadedSessionSource(displayName: path, entries: [(session, .sha256(bytes), path)], failures: [])
         }
         let sessions = try SessionLoader.importLegacy(path, bytes: bytes, importOptions: importOptions)
         return LoadedSessionSource(displayName: path, sessions: sessions.map { ($0.0, path) })
     }
 
-    /// A legacy folder through the migration pipeline in dry-run mode, so copies of one session
-    /// resolve exactly as `migrate` would resolve them.
-    static func legacyFolder(_ path: String, importOptions: ImportOptions, jobs: Int) throws -> LoadedSessionSource {
-        let collector = MigratedCollector()
-        let migration = Migration(options: MigrationOptions(inputs: [path], importOptions: importOptions, jobs: jobs, dryRun: true))
-        let report = try migration.run(into: collector)
-        let failures = report.inputs.compactMap(\.error)
-        return LoadedSessionSource(displayName: path, migrated: collector.all().map { ($0, path) }, failures: failures)
+    /// A folder that is not a canonical store: canonical files in it (found anywhere below, as
+    /// `validate` finds them) are read as they are; everything else goes through the migration
+    /// pipeline in dry-run mode, so copies of one session resolve exactly as `migrate` resolves
+    /// them. A folder with no canonical file is handed to the pipeline whole, so importers see
+    /// it as they would in `migrate` (related files, workspaces).
+    static func mixedFolder(_ path: String, importOptions: ImportOptions, jobs: Int) throws -> LoadedSessionSource {
+        var canonical: [(session: Session, digest: SessionDigest, location: String)] = []
+        var failures: [FormatError] = []
+        var others: [String] = []
+        let marker = Array("\"\(Session.formatName)\"".utf8)
+        for file in InputWalker.walk([path]).files {
+            // Cheap test first: a canonical document names its format near the top.
+            guard file.path.hasSuffix(".json"), let data = FileManager.default.contents(atPath: file.path),
+                contains([UInt8](data.prefix(4096)), marker), SessionLoader.isCanonical([UInt8](data))
+            else {
+                others.append(file.path)
+                continue
+            }
+            let name = (file.path as NSString).lastPathComponent
+            let (session, issues) = SessionValidator.validate(fileBytes: [UInt8](data), fileStem: String(name.dropLast(5)))
+            if let session, !issues.contains(where: { $0.location == "/session_id" }) {
+                canonical.append((session, .sha256([UInt8](data)), file.path))
+            } else {
+                let issue = issues.first { $0.location == "/session_id" } ?? issues.first
+                failures.append(FormatError(file: file.path, location: issue?.location ?? "", reason: issue?.reason ?? "not a valid sessionsync/1 file"))
+            }
+        }
+        var migrated: [MigratedSession] = []
+        let inputs = canonical.isEmpty && failures.isEmpty ? [path] : others
+        if !inputs.isEmpty {
+            let collector = MigratedCollector()
+            let migration = Migration(options: MigrationOptions(inputs: inputs, importOptions: importOptions, jobs: jobs, dryRun: true))
+            let report = try migration.run(into: collector)
+            failures += report.inputs.compactMap(\.error)
+            migrated = collector.all()
+        }
+        let converted = migrated.map { (session: $0.session, digest: SessionDigest(scheme: "sha256", value: $0.digest), location: path) }
+        return LoadedSessionSource(displayName: path, entries: canonical + converted, failures: failures)
+    }
+
+    static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+        guard haystack.count >= needle.count else { return false }
+        for i in 0...(haystack.count - needle.count) where haystack[i] == needle[0] {
+            if haystack[i..<(i + needle.count)].elementsEqual(needle) { return true }
+        }
+        return false
     }
 }
 
