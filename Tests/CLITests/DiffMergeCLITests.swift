@@ -30,7 +30,7 @@ struct DiffMergeCLITests {
     /// Two versions of one session in `dir/a/<id>.json` and `dir/b/<id>.json`.
     func pair() throws -> (dir: String, a: String, b: String) {
         let dir = try CLI.temporaryDirectory()
-        let a = Self.session(name: "Screen", state: ["model": ["ls": 1.5], "rows": [1, 2, 3], "nan": .float(.nan)], log: Self.shared + [Self.entry("lock.model", 5, iteration: 2, notes: "Matern")])
+        let a = Self.session(name: "Screen", state: ["model": ["ls": 1.5], "rows": [1, 2, 3], "nan": .float(.nan), "big": .string(String(repeating: "x", count: 5000))], log: Self.shared + [Self.entry("lock.model", 5, iteration: 2, notes: "Matern")])
         let b = Self.session(name: "Screen v2", state: ["model": ["ls": 2.5, "nu": 1.5], "rows": [1, 9], "nan": .float(.infinity)], log: Self.shared + [Self.entry("lock.model", 6, iteration: 2, notes: "RBF"), Self.entry("message.user", 7)])
         try write(a, "\(dir)/a/\(Self.id).json")
         try write(b, "\(dir)/b/\(Self.id).json")

@@ -209,11 +209,12 @@ public enum StoreReader {
         var canonical: [(session: Session, digest: SessionDigest, location: String)] = []
         var failures: [FormatError] = []
         var others: [String] = []
-        let marker = Array("\"\(Session.formatName)\"".utf8)
+        let marker = Data("\"\(Session.formatName)\"".utf8)
         for file in InputWalker.walk([path]).files {
-            // Cheap test first: a canonical document names its format near the top.
+            // Cheap test first: a canonical document names its format (after the audit log, as
+            // keys are sorted, so the whole file is searched).
             guard file.path.hasSuffix(".json"), let data = FileManager.default.contents(atPath: file.path),
-                contains([UInt8](data.prefix(4096)), marker), SessionLoader.isCanonical([UInt8](data))
+                data.range(of: marker) != nil, SessionLoader.isCanonical([UInt8](data))
             else {
                 others.append(file.path)
                 continue
@@ -238,14 +239,6 @@ public enum StoreReader {
         }
         let converted = migrated.map { (session: $0.session, digest: SessionDigest(scheme: "sha256", value: $0.digest), location: path) }
         return LoadedSessionSource(displayName: path, entries: canonical + converted, failures: failures)
-    }
-
-    static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
-        guard haystack.count >= needle.count else { return false }
-        for i in 0...(haystack.count - needle.count) where haystack[i] == needle[0] {
-            if haystack[i..<(i + needle.count)].elementsEqual(needle) { return true }
-        }
-        return false
     }
 }
 
