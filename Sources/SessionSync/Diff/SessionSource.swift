@@ -189,15 +189,37 @@ public enum StoreReader {
             throw FormatError(file: path, location: "", reason: "cannot be read")
         }
         let bytes = [UInt8](data)
-        if SessionLoader.isCanonical(bytes) {
-            let (session, issues) = SessionValidator.validate(fileBytes: bytes, fileStem: nil)
-            guard let session else {
-                throw FormatError(file: path, location: issues.first?.location ?? "", reason: issues.first?.reason ?? "not a valid sessionsync/1 file")
-            }
+        switch readCanonical(data, bytes: bytes, path: path, fileStem: nil) {
+        case .session(let session):
             return LoadedSessionSource(displayName: path, entries: [(session, .sha256(bytes), path)], failures: [])
+        case .invalid(let error):
+            throw error
+        case .notCanonical:
+            let sessions = try SessionLoader.importLegacy(path, bytes: bytes, importOptions: importOptions)
+            return LoadedSessionSource(displayName: path, sessions: sessions.map { ($0.0, path) })
         }
-        let sessions = try SessionLoader.importLegacy(path, bytes: bytes, importOptions: importOptions)
-        return LoadedSessionSource(displayName: path, sessions: sessions.map { ($0.0, path) })
+    }
+
+    enum CanonicalRead {
+        case session(Session)
+        case invalid(FormatError)
+        case notCanonical
+    }
+
+    static let formatMarker = Data("\"\(Session.formatName)\"".utf8)
+
+    /// Reads a file as a canonical document if it is one. Valid files are parsed once: the
+    /// validator runs first, and only a file it rejects is parsed again to tell a broken
+    /// canonical file from a legacy one. `fileStem`, when given, must equal the session id.
+    static func readCanonical(_ data: Data, bytes: [UInt8], path: String, fileStem: String?) -> CanonicalRead {
+        // Every canonical document holds the format name; most legacy files do not.
+        guard data.range(of: formatMarker) != nil else { return .notCanonical }
+        let (session, issues) = SessionValidator.validate(fileBytes: bytes, fileStem: fileStem)
+        let idIssue = issues.first { $0.location == "/session_id" }
+        if let session, fileStem == nil || idIssue == nil { return .session(session) }
+        guard SessionLoader.isCanonical(bytes) else { return .notCanonical }
+        let issue = idIssue ?? issues.first
+        return .invalid(FormatError(file: path, location: issue?.location ?? "", reason: issue?.reason ?? "not a valid sessionsync/1 file"))
     }
 
     /// A folder that is not a canonical store: canonical files in it (found anywhere below, as
@@ -209,23 +231,17 @@ public enum StoreReader {
         var canonical: [(session: Session, digest: SessionDigest, location: String)] = []
         var failures: [FormatError] = []
         var others: [String] = []
-        let marker = Data("\"\(Session.formatName)\"".utf8)
         for file in InputWalker.walk([path]).files {
-            // Cheap test first: a canonical document names its format (after the audit log, as
-            // keys are sorted, so the whole file is searched).
-            guard file.path.hasSuffix(".json"), let data = FileManager.default.contents(atPath: file.path),
-                data.range(of: marker) != nil, SessionLoader.isCanonical([UInt8](data))
-            else {
+            guard file.path.hasSuffix(".json"), let data = FileManager.default.contents(atPath: file.path) else {
                 others.append(file.path)
                 continue
             }
+            let bytes = [UInt8](data)
             let name = (file.path as NSString).lastPathComponent
-            let (session, issues) = SessionValidator.validate(fileBytes: [UInt8](data), fileStem: String(name.dropLast(5)))
-            if let session, !issues.contains(where: { $0.location == "/session_id" }) {
-                canonical.append((session, .sha256([UInt8](data)), file.path))
-            } else {
-                let issue = issues.first { $0.location == "/session_id" } ?? issues.first
-                failures.append(FormatError(file: file.path, location: issue?.location ?? "", reason: issue?.reason ?? "not a valid sessionsync/1 file"))
+            switch readCanonical(data, bytes: bytes, path: file.path, fileStem: String(name.dropLast(5))) {
+            case .session(let session): canonical.append((session, .sha256(bytes), file.path))
+            case .invalid(let error): failures.append(error)
+            case .notCanonical: others.append(file.path)
             }
         }
         var migrated: [MigratedSession] = []
