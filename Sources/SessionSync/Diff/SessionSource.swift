@@ -99,15 +99,23 @@ public struct FolderSessionSource: SessionSource {
     public var displayName: String { root }
 
     public func listing() throws -> SourceListing {
+        let files = FolderStore(root: root).sessionFiles()
+        // Reading and hashing every file is most of a store diff's cost when little changed.
+        let digests = Locked([SessionDigest?](repeating: nil, count: files.count))
+        parallelForEach(count: files.count, jobs: defaultJobCount) { i in
+            guard let data = FileManager.default.contents(atPath: files[i]) else { return }
+            let digest = SessionDigest.sha256([UInt8](data))
+            digests.withLock { $0[i] = digest }
+        }
         var handles: [SessionHandle] = []
         var failures: [FormatError] = []
-        for file in FolderStore(root: root).sessionFiles() {
-            guard let data = FileManager.default.contents(atPath: file) else {
+        for (file, digest) in zip(files, digests.withLock { $0 }) {
+            guard let digest else {
                 failures.append(FormatError(file: file, location: "", reason: "cannot be read"))
                 continue
             }
             let name = (file as NSString).lastPathComponent
-            handles.append(SessionHandle(sessionID: String(name.dropLast(5)), digest: .sha256([UInt8](data)), location: file))
+            handles.append(SessionHandle(sessionID: String(name.dropLast(5)), digest: digest, location: file))
         }
         return SourceListing(handles: handles, failures: failures)
     }

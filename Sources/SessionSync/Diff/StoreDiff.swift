@@ -41,8 +41,9 @@ public struct StoreDiff: Sendable {
         self.errors = errors
     }
 
-    /// Compares two sources.
-    public static func compare(_ a: any SessionSource, _ b: any SessionSource) throws -> StoreDiff {
+    /// Compares two sources. Changed candidates are decoded and diffed on `jobs` threads; the
+    /// result does not depend on the thread count (lists are sorted by session id).
+    public static func compare(_ a: any SessionSource, _ b: any SessionSource, jobs: Int = defaultJobCount) throws -> StoreDiff {
         var errors: [FormatError] = []
         let plan: StorePrecomparison
         if let fast = a as? any PrecomparingSessionSource, let pre = try fast.precompare(with: b) {
@@ -56,29 +57,40 @@ public struct StoreDiff: Sendable {
         func reference(_ h: SessionHandle, _ source: any SessionSource) -> SessionReference {
             var name = h.name
             if name == nil {
-                do { name = try source.load(h).metadata.name } catch let e as FormatError { errors.append(e) } catch {
-                    errors.append(FormatError(file: h.location, location: "", reason: "\(error)"))
-                }
+                do { name = try source.load(h).metadata.name } catch { errors.append(asFormatError(error, h)) }
             }
             return SessionReference(sessionID: h.sessionID, name: name, location: h.location)
         }
         let onlyA = plan.onlyInA.map { reference($0, a) }
         let onlyB = plan.onlyInB.map { reference($0, b) }
+        let candidates = plan.candidates
+        let outcomes = Locked([Result<SessionDiff, FormatError>?](repeating: nil, count: candidates.count))
+        parallelForEach(count: candidates.count, jobs: jobs) { i in
+            let (ha, hb) = candidates[i]
+            let outcome: Result<SessionDiff, FormatError>
+            do {
+                outcome = .success(SessionDiff(a: try a.load(ha), b: try b.load(hb)))
+            } catch {
+                outcome = .failure(asFormatError(error, ha))
+            }
+            outcomes.withLock { $0[i] = outcome }
+        }
         var changed: [SessionDiff] = []
         var identical = plan.identical
-        for (ha, hb) in plan.candidates {
-            do {
-                let diff = SessionDiff(a: try a.load(ha), b: try b.load(hb))
-                if diff.isIdentical { identical += 1 } else { changed.append(diff) }
-            } catch let e as FormatError {
-                errors.append(e)
-            } catch {
-                errors.append(FormatError(file: ha.location, location: "", reason: "\(error)"))
+        for outcome in outcomes.withLock({ $0 }) {
+            switch outcome {
+            case .success(let diff)?: if diff.isIdentical { identical += 1 } else { changed.append(diff) }
+            case .failure(let error)?: errors.append(error)
+            case nil: break
             }
         }
         return StoreDiff(
             onlyInA: onlyA.sorted { $0.sessionID < $1.sessionID }, onlyInB: onlyB.sorted { $0.sessionID < $1.sessionID },
             changed: changed.sorted { $0.sessionID < $1.sessionID }, identical: identical, errors: errors)
+    }
+
+    static func asFormatError(_ error: any Error, _ handle: SessionHandle) -> FormatError {
+        error as? FormatError ?? FormatError(file: handle.location, location: "", reason: "\(error)")
     }
 
     /// Pairs two listings by session id in linear time; equal digests of one scheme are identical.
