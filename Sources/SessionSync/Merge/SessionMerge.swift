@@ -61,8 +61,8 @@ public enum SessionMerge {
             merged.state[conflictsKey] = .array(records)
         }
         merged.auditLog = log.merged
-        // Ids are content hashes without seq, so sealing only renumbers seq; it also repairs
-        // nothing silently, since every entry comes from a loaded (checked) session.
+        // Sealing renumbers seq; the ids come out unchanged, since they hash the content
+        // without seq and every entry comes from a loaded session whose ids were checked.
         merged.sealAuditLog()
         return MergeResult(
             session: merged, conflicts: conflicts, removedEntries: log.removed, addedFromOurs: log.fromOurs,
