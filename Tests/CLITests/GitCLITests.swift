@@ -44,15 +44,16 @@ struct GitCLITests {
             group.enter()
             Thread {
                 let r = try? CLI.run(["commit", dir + "/" + side, "--repo", dir + "/repo.git"])
-                results.add(r?.status ?? -1)
+                results.add(r?.status ?? -1, r?.stderr ?? "did not run")
                 group.leave()
             }.start()
         }
         group.wait()
-        #expect(results.all == [0, 0])
+        #expect(results.all == [0, 0], "\(results.messages)")
         let landed = try CLI.tool(["git", "-C", dir + "/repo.git", "log", "--format=%(trailers:key=Audit-Entry,valueonly)"]).stdout
         let ids = Set(landed.split(separator: "\n").map(String.init))
-        #expect(expected.isSubset(of: ids), "missing \(expected.subtracting(ids).count) locks")
+        let missing = expected.subtracting(ids).count
+        #expect(missing == 0, "\(missing) of \(expected.count) locks did not land")
         #expect(try CLI.tool(["git", "-C", dir + "/repo.git", "fsck", "--strict"]).status == 0)
         let count = try CLI.tool(["git", "-C", dir + "/repo.git", "rev-list", "--count", "HEAD"]).stdout
         #expect(count.trimmingCharacters(in: .whitespacesAndNewlines) == "\(1 + 120 * 3)")
@@ -98,11 +99,18 @@ struct GitCLITests {
 
 final class ResultBox: @unchecked Sendable {
     private var values: [Int32] = []
+    private var errors: [String] = []
     private let lock = NSLock()
-    func add(_ v: Int32) {
+    func add(_ v: Int32, _ stderr: String) {
         lock.lock()
         values.append(v)
+        errors.append(stderr)
         lock.unlock()
+    }
+    var messages: [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return errors
     }
     var all: [Int32] {
         lock.lock()

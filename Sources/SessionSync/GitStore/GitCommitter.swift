@@ -39,9 +39,15 @@ struct GitCommitter {
 
     var referenceName: String { "refs/heads/" + branch }
 
+    /// How often a run plans again after losing the branch (to another writer, or to its lock
+    /// held for a moment) before it gives up; a lock left by a crashed git process would
+    /// otherwise make it wait forever.
+    static let maximumRetries = 200
+
     /// Commits everything pending; returns the number of commits made.
     func run(_ plans: [String: StagedPlan], progress: (any ProgressSink)?) throws -> Int {
         var made = 0
+        var retries = 0
         while true {
             let head = try repository.referenceTarget(referenceName)
             let headTree = try head.map { try repository.commit($0).tree }
@@ -50,7 +56,15 @@ struct GitCommitter {
             let (count, finished) = try commit(pending, head: head, headTree: headTree, alreadyMade: made, progress: progress)
             made += count
             if finished { return made }
-            // Lost the branch to another writer: plan again on top of its commits.
+            // Lost the branch to another writer (or found it locked for a moment): plan again
+            // on top of whatever it holds now, after a short, growing pause.
+            retries += 1
+            if retries > Self.maximumRetries {
+                throw GitError(
+                    code: .locked, message: "\(referenceName) kept changing or stayed locked; is another process stuck?",
+                    operation: "commit")
+            }
+            usleep(useconds_t(min(retries, 20) * 5_000))
         }
     }
 
@@ -133,7 +147,7 @@ struct GitCommitter {
                 try repository.updateReference(
                     referenceName, to: tip!, expecting: expected,
                     logMessage: "sessionsync: \(batch.count) snapshot commit\(batch.count == 1 ? "" : "s")")
-            } catch let error as GitError where error.code == .modified || error.code == .exists {
+            } catch let error as GitError where error.code == .modified || error.code == .exists || error.code == .locked {
                 return (landed, false)
             }
             _ = try repository.checkoutIfBranchCheckedOut(branch: branch, oldTree: treeBefore, newTree: tree!)

@@ -105,3 +105,37 @@ final class Locked<T>: @unchecked Sendable {
         return stored
     }
 }
+
+extension CLI {
+    /// Compares `text` with a golden file under Fixtures/ byte for byte; `SESSIONSYNC_RECORD=1`
+    /// rewrites it instead (never edit goldens by hand).
+    static func expectGolden(_ text: String, _ relative: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        let path = packageRoot + "/Fixtures/" + relative
+        if ProcessInfo.processInfo.environment["SESSIONSYNC_RECORD"] == "1" {
+            try? write(text, to: path)
+            return
+        }
+        guard let golden = read(path) else {
+            Issue.record("golden \(relative) is missing (record with SESSIONSYNC_RECORD=1)", sourceLocation: sourceLocation)
+            return
+        }
+        if golden != text {
+            let a = golden.split(separator: "\n", omittingEmptySubsequences: false)
+            let b = text.split(separator: "\n", omittingEmptySubsequences: false)
+            let i = (0..<min(a.count, b.count)).first { a[$0] != b[$0] } ?? min(a.count, b.count)
+            Issue.record("\(relative) differs at line \(i + 1): golden `\(i < a.count ? a[i] : "<end>")`, got `\(i < b.count ? b[i] : "<end>")`", sourceLocation: sourceLocation)
+        }
+    }
+
+    /// Every file under `root`, relative path -> bytes.
+    static func tree(_ root: String) -> [String: Data] {
+        var out: [String: Data] = [:]
+        for rel in (FileManager.default.subpaths(atPath: root) ?? []) {
+            var isDir: ObjCBool = false
+            if FileManager.default.fileExists(atPath: root + "/" + rel, isDirectory: &isDir), !isDir.boolValue {
+                out[rel] = FileManager.default.contents(atPath: root + "/" + rel)
+            }
+        }
+        return out
+    }
+}
