@@ -164,7 +164,7 @@ def audit_object_entry(model):
         entry("2025-11-20T09:15:02.104233", "data_locked",
               {"n_experiments": 3, "data_hash": hashlib.sha256(df.iloc[:3].to_json().encode()).hexdigest()[:16],
                "initial_design_method": "LHS", "initial_design_n_points": 3}, "initial design"),
-        entry("2025-11-20T09:16:40.5", "model_locked",
+        entry("2025-11-20T09:16:40.500000", "model_locked",
               {"backend": "sklearn", "kernel": "Matern",
                "hyperparameters": {"k1": "0.894**2", "k2__length_scale": [0.31, 1.7, 2.2], "matern_nu": 2.5},
                "cv_metrics": {"rmse": 0.0625, "r2": 0.875, "mae": 0.05}, "iteration": 1}),

@@ -195,7 +195,7 @@ import Testing
 
         #expect(s.auditLog.map(\.kind) == ["lock.data", "lock.model", "lock.acquisition"])
         #expect(s.auditLog.map(\.iteration) == [nil, 1, 1])
-        #expect(s.auditLog.map(\.timestamp) == ["2025-11-20T09:15:02.104233Z", "2025-11-20T09:16:40.5Z", "2025-11-20T09:17:00Z"])
+        #expect(s.auditLog.map(\.timestamp) == ["2025-11-20T09:15:02.104233Z", "2025-11-20T09:16:40.500000Z", "2025-11-20T09:17:00Z"])
         #expect(s.auditLog.map(\.notes) == ["initial design", "", "ümlaut ✓ notes"])
         #expect(s.auditLog.allSatisfy { $0.actor == nil })
         #expect(s.auditLog[0].payload["parameters"]?["initial_design_method"] == "LHS")
