@@ -65,6 +65,20 @@ public struct ALchemistImporter: SessionImporter {
     public func snapshot(of session: Session, throughEntry index: Int) -> Session {
         ALchemistSnapshot.snapshot(of: session, throughEntry: index)
     }
+
+    /// Imports a document another reader rebuilt in this layout (the pickle importer turns a
+    /// pickled store entry into the JSON the server store would hold), so every ALchemist
+    /// source gets the same state layout, audit mapping and hash checks. `legacyID` is the
+    /// store's key, decided by the caller; errors and warnings point into `document`.
+    static func importDocument(
+        _ document: JSONValue, file: SourceFile, as format: DetectedFormat, legacyID: String, context: ImportContext
+    ) throws -> ImportedSession {
+        var reader = Reader(
+            r: RecordReader(file: file.displayPath), log: ConversionLog(options: context.options),
+            zone: context.options.assumeTimeZone)
+        reader.storeID = legacyID
+        return try reader.read(ParsedInput(file: file, kind: .json, json: document), format: format)
+    }
 }
 
 /// One file's conversion (a value type so each input has its own log).
@@ -72,6 +86,8 @@ private struct Reader {
     let r: RecordReader
     var log: ConversionLog
     let zone: TimeZone
+    /// The store's key when the caller decided it (pickled store entries).
+    var storeID: String? = nil
 
     mutating func read(_ input: ParsedInput, format: DetectedFormat) throws -> ImportedSession {
         guard case .object(let top)? = input.json else { throw r.error("", "expected an object at top level") }
@@ -108,7 +124,7 @@ private struct Reader {
         let legacyID = try legacyIdentifier(top, format: format, input: input, appSessionID: appSessionID)
         if !keyEquals(legacyID, appSessionID) {
             metaRest["session_id"] = .string(appSessionID)
-            if format.format == ALchemistImporter.serverFormat {
+            if format.format == ALchemistImporter.serverFormat || storeID != nil {
                 log.warn(
                     "id-from-file-name", "/metadata/session_id",
                     "the store id \(legacyID) (the file name) is the session's id; metadata.session_id \(appSessionID) differs (a store file from before 13556ce) and is kept in state.metadata.session_id"
@@ -246,6 +262,7 @@ private struct Reader {
     func legacyIdentifier(_ top: JSONObject, format: DetectedFormat, input: ParsedInput, appSessionID: String) throws
         -> String
     {
+        if let storeID { return storeID }
         switch format.format {
         case ALchemistImporter.recoveryFormat:
             return try r.string(top["_recovery_metadata"]?["session_id"], at: "/_recovery_metadata/session_id")
