@@ -43,7 +43,8 @@ public enum SessionValidator {
     public static func decode(_ value: JSONValue) -> (Session?, [ValidationIssue]) {
         var issues: [ValidationIssue] = []
         guard case .object(let top) = value else {
-            return (nil, [ValidationIssue("", "the document is \(value.kindName == "object" ? "an" : "a") \(value.kindName), not an object")])
+            let article = "aeiou".contains(value.kindName.first!) ? "an" : "a"
+            return (nil, [ValidationIssue("", "the document is \(article) \(value.kindName), not an object")])
         }
         let topKeys = ["audit_log", "format", "metadata", "origin", "session_id", "state"]
         checkKeys(top, required: topKeys, closed: true, at: "", into: &issues)

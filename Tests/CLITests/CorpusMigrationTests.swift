@@ -11,7 +11,7 @@ struct CorpusMigrationTests {
     @Test func everyCorpusFileIsDetectedAsRecorded() throws {
         let result = try CLI.run(["detect", "--json", "legacy"], in: CLI.packageRoot + "/Fixtures")
         #expect(result.status == 0, "\(result.stderr)")
-        CLI.expectGolden(result.stdout, "golden/detect-corpus.json")
+        CLI.expectGolden(result.stdout, "cli/detect-corpus.json")
         let rows = try JSONReader.read(result.stdout).value.arrayValue ?? []
         // Everything is a known format except the Markdown audit export (not a session) and the
         // SQL schema dumps; pickles are detected as the pickled server store.

@@ -255,20 +255,16 @@ import Testing
         }
     }
 
-    @Test func hostileIDIsHashedAndNeverExportedAsAPath() throws {
+    @Test func aPathAsSessionIDIsRefusedWithItsPlace() throws {
         let json = #"{"metadata": {"session_id": "../../etc/x", "created_at": "2026-01-01T00:00:00Z", "format_version": "1.4"}, "messages": []}"#
         let dir = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let (_, sessions) = try Self.importBytes(Array(json.utf8), name: "x.json", in: dir)
-        let session = try #require(sessions.first).session
-        #expect(session.sessionID == SessionID.derive(system: "mochi", legacyID: "../../etc/x"))
-        #expect(session.origin.legacyID == "../../etc/x")
-        #expect(SessionValidator.validate(fileBytes: session.canonicalBytes, fileStem: nil).issues.isEmpty)
         do {
-            _ = try MochiExporter().export(session)
-            Issue.record("an id with a path in it must not be exported")
+            _ = try Self.importBytes(Array(json.utf8), name: "x.json", in: dir)
+            Issue.record("an id that is a path must be refused")
         } catch let error as FormatError {
-            #expect(error.location == "/origin/legacy_id")
+            #expect(error.location == "/metadata/session_id")
+            #expect(error.reason.contains("../../etc/x"))
         }
     }
 

@@ -45,6 +45,11 @@ public struct MochiImporter: SessionImporter {
         let metadata = try reader.object(top["metadata"], at: "/metadata")
         let messages = try reader.array(top["messages"], at: "/messages")
         let legacyID = try reader.string(metadata["session_id"], at: "/metadata/session_id")
+        // mochi names the file `<session_id>.json` and lists sessions by file stem, so an id
+        // that is not a plain file name (a path such as `../../etc/x`) cannot come from the app.
+        if legacyID.isEmpty || legacyID == "." || legacyID == ".." || legacyID.contains(where: { $0 == "/" || $0 == "\\" || $0 == "\0" }) {
+            throw reader.error("/metadata/session_id", "\"\(legacyID)\" cannot be a mochi session id (it would not be a file name)")
+        }
         if case let v? = metadata["format_version"], v.stringValue == nil {
             throw reader.error("/metadata/format_version", "expected a string, found \(v.kindName)")
         }
