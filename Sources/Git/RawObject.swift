@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 import Crypto
 
 /// The kinds of object a `PackWriter` stores. Tags are not needed by SessionSync.
@@ -35,32 +40,74 @@ public enum RawObject {
     /// store paths always are; anything else is a programming error and stops the process,
     /// because such a tree would be corrupt.
     public static func tree(entries: [TreeEntry]) -> [UInt8] {
-        var keyed = entries.map { entry -> (key: [UInt8], entry: TreeEntry) in
-            var key = Array(entry.name.utf8)
-            if entry.mode == .tree { key.append(UInt8(ascii: "/")) }
-            return (key, entry)
+        // Sort keys (names, plus "/" for trees) are packed into one buffer rather than one array
+        // per entry: this runs for three trees of hundreds of entries per commit in a bulk import.
+        var keys: [UInt8] = []
+        var bounds: [Range<Int>] = []
+        keys.reserveCapacity(entries.count * 48)
+        bounds.reserveCapacity(entries.count)
+        for entry in entries {
+            let start = keys.count
+            keys.append(contentsOf: entry.name.utf8)
+            if entry.mode == .tree { keys.append(UInt8(ascii: "/")) }
+            bounds.append(start..<keys.count)
         }
-        // Callers usually keep their entries sorted; checking is linear, sorting is not.
-        if !zip(keyed, keyed.dropFirst()).allSatisfy({ $0.key.lexicographicallyPrecedes($1.key) }) {
-            keyed.sort { $0.key.lexicographicallyPrecedes($1.key) }
+        var order = Array(entries.indices)
+        keys.withUnsafeBufferPointer { keys in
+            // The first eight bytes of each key as a big-endian number settle almost every
+            // comparison (session ids differ early) without touching the bytes again.
+            let heads = bounds.map { bound in
+                var head: UInt64 = 0
+                for offset in 0..<8 {
+                    head <<= 8
+                    if offset < bound.count { head |= UInt64(keys[bound.lowerBound + offset]) }
+                }
+                return head
+            }
+            func precedes(_ a: Int, _ b: Int) -> Bool {
+                if heads[a] != heads[b] { return heads[a] < heads[b] }
+                let left = UnsafeBufferPointer(rebasing: keys[bounds[a]])
+                let right = UnsafeBufferPointer(rebasing: keys[bounds[b]])
+                let common = min(left.count, right.count)
+                if common > 0 {
+                    let compared = memcmp(left.baseAddress!, right.baseAddress!, common)
+                    if compared != 0 { return compared < 0 }
+                }
+                return left.count < right.count
+            }
+            // Callers usually keep their entries sorted; checking is linear, sorting is not.
+            if !zip(order, order.dropFirst()).allSatisfy({ precedes($0, $1) }) {
+                order.sort(by: precedes)
+            }
         }
         var out: [UInt8] = []
-        out.reserveCapacity(entries.reduce(0) { $0 + $1.name.utf8.count + 28 })
-        var previous: ArraySlice<UInt8> = []
-        for (key, entry) in keyed {
-            let name = entry.mode == .tree ? key.dropLast() : key[...]
-            precondition(isValidRawEntryName(name), "invalid tree entry name '\(entry.name)'")
+        out.reserveCapacity(keys.count + 28 * entries.count)
+        var previous: Range<Int> = 0..<0
+        for index in order {
+            let entry = entries[index]
+            let name = entry.mode == .tree ? bounds[index].dropLast() : bounds[index]
+            precondition(isValidRawEntryName(keys[name]), "invalid tree entry name '\(entry.name)'")
             // A duplicate of a name of the same kind sorts right after it.
-            precondition(name != previous, "duplicate tree entry '\(entry.name)'")
+            precondition(keys[name] != keys[previous], "duplicate tree entry '\(entry.name)'")
             previous = name
-            // Octal without leading zeros: git writes a tree's mode as `40000`.
-            out.append(contentsOf: String(entry.mode.rawValue, radix: 8).utf8)
+            appendMode(entry.mode, to: &out)
             out.append(UInt8(ascii: " "))
-            out.append(contentsOf: name)
+            out.append(contentsOf: keys[name])
             out.append(0)
-            out.append(contentsOf: entry.id.bytes)
+            withUnsafeBytes(of: entry.id.oid.id) { out.append(contentsOf: $0) }
         }
         return out
+    }
+
+    /// Octal without leading zeros (git writes a tree's mode as `40000`); the usual modes
+    /// without formatting a number.
+    private static func appendMode(_ mode: FileMode, to out: inout [UInt8]) {
+        switch mode {
+        case .blob: out.append(contentsOf: "100644".utf8)
+        case .tree: out.append(contentsOf: "40000".utf8)
+        case .executable: out.append(contentsOf: "100755".utf8)
+        default: out.append(contentsOf: String(mode.rawValue, radix: 8).utf8)
+        }
     }
 
     /// A commit object, byte for byte what `Repository.createCommit` writes for the same

@@ -123,6 +123,18 @@ private func sessionPath(_ session: Int) -> String {
             let mktree = try git(["mktree"], in: root, input: bytes(mktreeInput)).trimmingCharacters(in: .newlines)
             #expect(mktree == libgit2Tree.hex)
             #expect(RawObject.id(of: .tree, RawObject.tree(entries: [])).hex == "4b825dc642cb6eb9a060e54bf8d69288fbee4904")
+            // Many names sharing their first eight bytes or more, trees and files mixed, shuffled.
+            let many = (0..<300).map { index in
+                let name = "session-\(index % 7)\(index % 3 == 0 ? "" : "-\(index)")" + (index % 5 == 0 ? ".json" : "")
+                return index % 4 == 0
+                    ? TreeEntry(name: name, id: innerID, kind: .tree, mode: .tree)
+                    : TreeEntry(name: name, id: blob, kind: .blob, mode: .blob)
+            }
+            var unique: [String: TreeEntry] = [:]
+            for entry in many { unique[entry.name] = entry }
+            let manyBuilder = try TreeBuilder(repository: repository)
+            for entry in unique.values { try manyBuilder.insert(name: entry.name, id: entry.id, mode: entry.mode) }
+            #expect(RawObject.id(of: .tree, RawObject.tree(entries: unique.values.shuffled())) == (try manyBuilder.write()))
             // A submodule entry, which only raw trees and mktree can hold without the commit.
             let submodule = ObjectID(hex: String(repeating: "5a", count: 20))!
             let gitlink = TreeEntry(name: "module", id: submodule, kind: .commit, mode: .commit)
@@ -188,6 +200,10 @@ private func sessionPath(_ session: Int) -> String {
                         writer: writer))
                 if index == 1_499 {
                     #expect(writer.count >= 1_500 * 5 - 20)
+                    // Not on disk yet, so no reference can point at it.
+                    #expect(throws: GitError.self) {
+                        try repository.updateReference("refs/heads/main", to: commits.last!, expecting: nil, logMessage: "early")
+                    }
                     results.append(try writer.flush())
                     #expect(writer.count == 0)
                     try repository.updateReference("refs/heads/main", to: commits.last!, expecting: nil, logMessage: "half")

@@ -17,12 +17,15 @@ func sessionID(_ session: Int) -> String {
 /// About 5 KB, growing by one audit entry per version.
 func document(_ session: Int, _ version: Int) -> [UInt8] {
     var text = "{\n  \"session_id\": \"\(sessionID(session))\",\n  \"updated_at\": \(1_700_000_000 + version),\n  \"audit_log\": [\n"
-    for entry in 0..<(40 + version) {
+    for entry in 0..<(72 + version) {
         text += "    {\"id\": \"e-\(entry)\", \"action\": \"lock\", \"user\": \"user-\(session % 13)\", \"n\": \(entry * 31 % 977)},\n"
     }
     text += "    {\"id\": \"end\"}\n  ],\n  \"state\": {\"locked\": \(version % 2 == 0)}\n}\n"
     return Array(text.utf8)
 }
+
+/// Generated before the clocks start, so that both paths are timed on object writing alone.
+let documents = (0..<commits).map { document($0 % sessions, $0 / sessions) }
 
 func signature(_ index: Int) -> Signature {
     Signature(name: "SessionSync", email: "sync@example.invalid", time: 1_700_000_000 + Int64(index), offsetMinutes: 0)
@@ -39,8 +42,8 @@ func report(_ name: String, objects: Int, seconds: Double, flushSeconds: Double,
     let megabytes = Double(try packBytes(root)) / 1_048_576
     print(
         String(
-            format: "%-16@ %6d commits %7d objects %6.2f s (flush %5.2f s)  %8.0f objects/s %7.0f commits/s  packs %6.1f MB",
-            name as NSString, commits, objects, seconds, flushSeconds, Double(objects) / seconds, Double(commits) / seconds,
+            format: "%@ %6d commits %7d objects %6.2f s (flush %5.2f s)  %8.0f objects/s %7.0f commits/s  packs %6.1f MB",
+            name.padding(toLength: 22, withPad: " ", startingAt: 0) as NSString, commits, objects, seconds, flushSeconds, Double(objects) / seconds, Double(commits) / seconds,
             megabytes))
 }
 
@@ -57,7 +60,6 @@ func packWriterRun(durable: Bool) throws {
     var folders: [String: [String: TreeEntry]] = [:]
     var previousTree: [String: ObjectID] = [:]
     var previousBlob: [Int: ObjectID] = [:]
-    var versions: [Int: Int] = [:]
     var tip: ObjectID? = nil
     var published: ObjectID? = nil
     var objects = 0
@@ -65,10 +67,8 @@ func packWriterRun(durable: Bool) throws {
     let start = Date()
     for index in 0..<commits {
         let session = index % sessions
-        let version = versions[session, default: 0]
-        versions[session] = version + 1
         let id = sessionID(session)
-        let blob = try writer.add(.blob, document(session, version), deltaBase: previousBlob[session])
+        let blob = try writer.add(.blob, documents[index], deltaBase: previousBlob[session])
         previousBlob[session] = blob
         let prefix = String(id.prefix(2))
         folders["sessions/" + prefix, default: [:]][id + ".json"] = TreeEntry(name: id + ".json", id: blob, kind: .blob, mode: .blob)
@@ -104,7 +104,6 @@ func packWriterRun(durable: Bool) throws {
 func packedWritesRun() throws {
     let (root, repository) = try temporaryRepository("packed")
     defer { try? FileManager.default.removeItem(atPath: root) }
-    var versions: [Int: Int] = [:]
     var tip: ObjectID? = nil
     var tree: ObjectID? = nil
     var objects = 0
@@ -115,11 +114,8 @@ func packedWritesRun() throws {
         let end = min(index + batchSize, commits)
         try repository.withPackedWrites { batch in
             for commit in index..<end {
-                let session = commit % sessions
-                let version = versions[session, default: 0]
-                versions[session] = version + 1
-                let id = sessionID(session)
-                let blob = try repository.writeBlob(document(session, version))
+                let id = sessionID(commit % sessions)
+                let blob = try repository.writeBlob(documents[commit])
                 tree = try repository.updatingTree(tree, set: [(path: "sessions/\(id.prefix(2))/\(id).json", blob: blob)])
                 tip = try repository.createCommit(
                     tree: tree!, parents: tip.map { [$0] } ?? [], author: signature(commit), committer: signature(commit),
@@ -150,6 +146,7 @@ func hashRun() throws {
     print(String(format: "SHA-1 of a %d-byte blob: swift-crypto %.1f µs, git_odb_hash %.1f µs (%d)", blobs[0].count, crypto * 1e6, libgit2 * 1e6, sink & 1))
 }
 
+print("\(commits) documents of \(documents.map(\.count).min()!)...\(documents.map(\.count).max()!) bytes")
 try hashRun()
 try packWriterRun(durable: true)
 try packWriterRun(durable: false)
