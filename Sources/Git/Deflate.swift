@@ -27,6 +27,10 @@ final class Deflater {
 
     /// Appends the zlib stream of `input` (header, deflated data, Adler-32) to `output`.
     func deflate(_ input: UnsafeRawBufferPointer, appendingTo output: inout [UInt8]) throws {
+        // zlib counts in 32 bits; one call could not take more, and no session document nears it.
+        guard input.count < Int(UInt32.max) / 2 else {
+            throw GitError(code: .invalid, message: "object of \(input.count) bytes is too large", operation: "deflate")
+        }
         try check(deflateReset(stream), "deflateReset")
         let bound = Int(deflateBound(stream, uLong(input.count)))
         let start = output.count
