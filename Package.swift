@@ -20,7 +20,11 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CLibgit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
         .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
-        .target(name: "Git", dependencies: ["CLibgit2"]),
+        // zlib for the pack writer, used by `Git` only.
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(
+            name: "Git",
+            dependencies: ["CLibgit2", "CZlib", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "SessionModel", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Pickle"),
         .target(name: "LegacyFormats", dependencies: ["SessionModel", "Pickle", "CSQLite"]),
@@ -37,6 +41,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
+        // scripts/bench-packwriter: the bulk write paths compared in release (a tool, not a test).
+        .executableTarget(name: "bench-packwriter", dependencies: ["Git"], path: "scripts/PackWriterBench"),
         .testTarget(name: "GitTests", dependencies: ["Git"]),
         .testTarget(name: "SessionModelTests", dependencies: ["SessionModel"]),
         .testTarget(name: "PickleTests", dependencies: ["Pickle"]),

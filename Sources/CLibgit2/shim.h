@@ -22,4 +22,19 @@ static inline int sessionsync_git_enable_fsync_gitdir(int enabled) {
 static inline int sessionsync_git_backend_exists(git_odb_backend *backend, const git_oid *oid) {
     return backend->exists ? backend->exists(backend, oid) : 0;
 }
+
+// A writepack is a struct of function pointers filled in by the pack backend; these are the
+// Swift-callable forms of its three operations.
+static inline int sessionsync_git_writepack_append(
+    git_odb_writepack *writepack, const void *data, size_t size, git_indexer_progress *stats) {
+    return writepack->append(writepack, data, size, stats);
+}
+
+static inline int sessionsync_git_writepack_commit(git_odb_writepack *writepack, git_indexer_progress *stats) {
+    return writepack->commit(writepack, stats);
+}
+
+static inline void sessionsync_git_writepack_free(git_odb_writepack *writepack) {
+    writepack->free(writepack);
+}
 #endif

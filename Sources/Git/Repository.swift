@@ -6,7 +6,7 @@ import CLibgit2
 // Public API (all throwing functions throw `GitError`):
 //
 //   Values (Sendable): ObjectID, Signature, TreeEntry, FileMode, CommitInfo, PathChange,
-//   PathRevision, GitError, PackFlushResult.
+//   PathRevision, GitError, PackFlushResult, ObjectKind.
 //
 //   Repository (one handle per thread; open one per worker):
 //     static func create(at:bare:initialBranch:) throws -> Repository
@@ -43,11 +43,19 @@ import CLibgit2
 //   Bulk writes:
 //     func withPackedWrites(_: (PackedWriteSession) throws -> R) throws -> R
 //     PackedWriteSession.flush() throws -> PackFlushResult
+//     PackWriter(repository:)                  (raw objects straight into one pack per batch)
+//       .add(_: ObjectKind, _: [UInt8], deltaBase:) throws -> ObjectID
+//       .contains(_:) -> Bool; .count; .bytes(of:) -> [UInt8]?; .retainedBytesLimit
+//       .flush(durable:) throws -> PackFlushResult
+//     RawObject.tree(entries:) / .commit(tree:parents:author:committer:message:) -> [UInt8]
+//     RawObject.id(of:_:) -> ObjectID; ObjectKind (.blob, .tree, .commit)
 //
 // Contract for bulk writes: objects written inside `withPackedWrites` live in memory until
 // `flush()` writes them to disk as one pack. A reference may only be moved to an object once
 // the flush containing it has returned; `updateReference` refuses an unflushed target, so a
-// crash can never leave a ref pointing at an object that is not on disk.
+// crash can never leave a ref pointing at an object that is not on disk. The same holds for a
+// `PackWriter`: its objects are on disk once `flush()` has returned (until then libgit2's
+// strict object creation refuses a reference to them, as they are not in the object database).
 //
 // Determinism: signatures and times are always explicit, the initial branch is always explicit,
 // and libgit2 is told not to read the system, XDG or global config (see `libgit2Ready`).
