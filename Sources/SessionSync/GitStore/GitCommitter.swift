@@ -120,29 +120,32 @@ struct GitCommitter {
     }
 
     /// Commits `pending` on top of `head`; returns how many landed and whether all did.
+    ///
+    /// Objects are built in memory (git's own tree and commit formats) and written straight
+    /// into one pack per batch by `PackWriter`, each tree and blob as a delta against its
+    /// previous version where that is in the same pack. The tree is held in memory, so each
+    /// commit costs one blob, the changed shard folder, `sessions/` and the root.
     func commit(
         _ pending: [StagedSnapshot], head: ObjectID?, headTree: ObjectID?, alreadyMade: Int, progress: (any ProgressSink)?
     ) throws -> (Int, Bool) {
         var expected = head
         var tip = head
-        var tree = headTree
+        let tree = try StoreTree(repository: repository, root: headTree)
         var landed = 0
         var start = 0
         while start < pending.count {
             let batch = pending[start..<min(start + batchSize, pending.count)]
-            let treeBefore = tree
-            try repository.withPackedWrites { session in
-                for snapshot in batch {
-                    let blob = try repository.writeBlob(try staging.read(snapshot.location))
-                    let newTree = try repository.updatingTree(tree, set: [(Session.storePath(for: snapshot.sessionID), blob)])
-                    let author = Signature(name: snapshot.author, email: snapshot.authorEmail, time: snapshot.time, offsetMinutes: 0)
-                    let committer = Signature(name: GitIdentity.name, email: GitIdentity.email, time: snapshot.time, offsetMinutes: 0)
-                    tip = try repository.createCommit(
-                        tree: newTree, parents: tip.map { [$0] } ?? [], author: author, committer: committer, message: snapshot.message)
-                    tree = newTree
-                }
-                try session.flush()
+            let treeBefore = tree.rootID
+            let writer = try PackWriter(repository: repository)
+            for snapshot in batch {
+                let root = try tree.set(snapshot.sessionID, to: try staging.read(snapshot.location), in: writer)
+                let author = Signature(name: snapshot.author, email: snapshot.authorEmail, time: snapshot.time, offsetMinutes: 0)
+                let committer = Signature(name: GitIdentity.name, email: GitIdentity.email, time: snapshot.time, offsetMinutes: 0)
+                let commit = RawObject.commit(tree: root, parents: tip.map { [$0] } ?? [], author: author, committer: committer, message: snapshot.message)
+                tip = try writer.add(.commit, commit)
             }
+            // The pack is on disk (fsynced) before the branch may point into it.
+            try writer.flush()
             do {
                 try repository.updateReference(
                     referenceName, to: tip!, expecting: expected,
@@ -150,7 +153,7 @@ struct GitCommitter {
             } catch let error as GitError where error.code == .modified || error.code == .exists || error.code == .locked {
                 return (landed, false)
             }
-            _ = try repository.checkoutIfBranchCheckedOut(branch: branch, oldTree: treeBefore, newTree: tree!)
+            _ = try repository.checkoutIfBranchCheckedOut(branch: branch, oldTree: treeBefore, newTree: tree.rootID!)
             expected = tip
             landed += batch.count
             start += batch.count
@@ -158,5 +161,58 @@ struct GitCommitter {
         }
         progress?.finish(phase: "committing")
         return (landed, true)
+    }
+}
+
+/// A store's tree held in memory while a run commits: the root's other entries, the shard
+/// folders of `sessions/`, and the entries of every shard touched so far. Writing a session
+/// rewrites its shard, `sessions/` and the root, each as a delta against its previous version.
+final class StoreTree {
+    let repository: Repository
+    private var rootEntries: [TreeEntry] = []
+    private var shardIDs: [String: ObjectID] = [:]
+    private var shards: [String: [String: TreeEntry]] = [:]
+    private var sessionsID: ObjectID?
+    private(set) var rootID: ObjectID?
+
+    init(repository: Repository, root: ObjectID?) throws {
+        self.repository = repository
+        rootID = root
+        guard let root else { return }
+        for entry in try repository.tree(root) {
+            if entry.name == "sessions" && entry.kind == .tree {
+                sessionsID = entry.id
+                for shard in try repository.tree(entry.id) where shard.kind == .tree { shardIDs[shard.name] = shard.id }
+            } else {
+                rootEntries.append(entry)
+            }
+        }
+    }
+
+    /// Stores `bytes` as the session's file; returns the new root tree id.
+    func set(_ sessionID: String, to bytes: [UInt8], in writer: PackWriter) throws -> ObjectID {
+        let shard = String(sessionID.prefix(2))
+        var files = try shardEntries(shard)
+        let name = sessionID + ".json"
+        let blob = try writer.add(.blob, bytes, deltaBase: files[name]?.id)
+        files[name] = TreeEntry(name: name, id: blob, kind: .blob, mode: .blob)
+        shards[shard] = files
+        let shardTree = RawObject.tree(entries: Array(files.values))
+        shardIDs[shard] = try writer.add(.tree, shardTree, deltaBase: shardIDs[shard])
+        let sessionsTree = RawObject.tree(entries: shardIDs.map { TreeEntry(name: $0.key, id: $0.value, kind: .tree, mode: .tree) })
+        sessionsID = try writer.add(.tree, sessionsTree, deltaBase: sessionsID)
+        let root = RawObject.tree(entries: rootEntries + [TreeEntry(name: "sessions", id: sessionsID!, kind: .tree, mode: .tree)])
+        rootID = try writer.add(.tree, root, deltaBase: rootID)
+        return rootID!
+    }
+
+    private func shardEntries(_ shard: String) throws -> [String: TreeEntry] {
+        if let loaded = shards[shard] { return loaded }
+        var files: [String: TreeEntry] = [:]
+        if let id = shardIDs[shard] {
+            for entry in try repository.tree(id) { files[entry.name] = entry }
+        }
+        shards[shard] = files
+        return files
     }
 }
