@@ -165,13 +165,14 @@ struct GitCommitter {
 }
 
 /// A store's tree held in memory while a run commits: the root's other entries, the shard
-/// folders of `sessions/`, and the entries of every shard touched so far. Writing a session
-/// rewrites its shard, `sessions/` and the root, each as a delta against its previous version.
+/// folders of `sessions/`, and the entries of every shard touched so far, each list kept in
+/// git's order so serializing a tree never sorts. Writing a session rewrites its shard,
+/// `sessions/` and the root, each as a delta against its previous version.
 final class StoreTree {
     let repository: Repository
     private var rootEntries: [TreeEntry] = []
-    private var shardIDs: [String: ObjectID] = [:]
-    private var shards: [String: [String: TreeEntry]] = [:]
+    private var shardEntries: [TreeEntry] = []
+    private var shardFiles: [String: [TreeEntry]] = [:]
     private var sessionsID: ObjectID?
     private(set) var rootID: ObjectID?
 
@@ -182,7 +183,7 @@ final class StoreTree {
         for entry in try repository.tree(root) {
             if entry.name == "sessions" && entry.kind == .tree {
                 sessionsID = entry.id
-                for shard in try repository.tree(entry.id) where shard.kind == .tree { shardIDs[shard.name] = shard.id }
+                shardEntries = try repository.tree(entry.id).filter { $0.kind == .tree }
             } else {
                 rootEntries.append(entry)
             }
@@ -192,27 +193,41 @@ final class StoreTree {
     /// Stores `bytes` as the session's file; returns the new root tree id.
     func set(_ sessionID: String, to bytes: [UInt8], in writer: PackWriter) throws -> ObjectID {
         let shard = String(sessionID.prefix(2))
-        var files = try shardEntries(shard)
+        let (shardIndex, shardFound) = Self.position(of: shard, in: shardEntries)
+        var files = try loadedFiles(shard, existing: shardFound ? shardEntries[shardIndex].id : nil)
         let name = sessionID + ".json"
-        let blob = try writer.add(.blob, bytes, deltaBase: files[name]?.id)
-        files[name] = TreeEntry(name: name, id: blob, kind: .blob, mode: .blob)
-        shards[shard] = files
-        let shardTree = RawObject.tree(entries: Array(files.values))
-        shardIDs[shard] = try writer.add(.tree, shardTree, deltaBase: shardIDs[shard])
-        let sessionsTree = RawObject.tree(entries: shardIDs.map { TreeEntry(name: $0.key, id: $0.value, kind: .tree, mode: .tree) })
-        sessionsID = try writer.add(.tree, sessionsTree, deltaBase: sessionsID)
+        let (fileIndex, fileFound) = Self.position(of: name, in: files)
+        let blob = try writer.add(.blob, bytes, deltaBase: fileFound ? files[fileIndex].id : nil)
+        let file = TreeEntry(name: name, id: blob, kind: .blob, mode: .blob)
+        if fileFound { files[fileIndex] = file } else { files.insert(file, at: fileIndex) }
+        shardFiles[shard] = files
+        let shardTree = try writer.add(.tree, RawObject.tree(entries: files), deltaBase: shardFound ? shardEntries[shardIndex].id : nil)
+        let shardEntry = TreeEntry(name: shard, id: shardTree, kind: .tree, mode: .tree)
+        if shardFound { shardEntries[shardIndex] = shardEntry } else { shardEntries.insert(shardEntry, at: shardIndex) }
+        sessionsID = try writer.add(.tree, RawObject.tree(entries: shardEntries), deltaBase: sessionsID)
         let root = RawObject.tree(entries: rootEntries + [TreeEntry(name: "sessions", id: sessionsID!, kind: .tree, mode: .tree)])
         rootID = try writer.add(.tree, root, deltaBase: rootID)
         return rootID!
     }
 
-    private func shardEntries(_ shard: String) throws -> [String: TreeEntry] {
-        if let loaded = shards[shard] { return loaded }
-        var files: [String: TreeEntry] = [:]
-        if let id = shardIDs[shard] {
-            for entry in try repository.tree(id) { files[entry.name] = entry }
-        }
-        shards[shard] = files
+    private func loadedFiles(_ shard: String, existing: ObjectID?) throws -> [TreeEntry] {
+        if let loaded = shardFiles[shard] { return loaded }
+        let files = try existing.map { try repository.tree($0) } ?? []
+        shardFiles[shard] = files
         return files
+    }
+
+    /// Binary search by name bytes. Shard folders and session files are all of one kind within
+    /// a list (trees and blobs respectively), so plain byte order is git's order here.
+    static func position(of name: String, in entries: [TreeEntry]) -> (Int, Bool) {
+        var low = 0
+        var high = entries.count
+        while low < high {
+            let mid = (low + high) / 2
+            let other = entries[mid].name
+            if keyEquals(other, name) { return (mid, true) }
+            if keyPrecedes(other, name) { low = mid + 1 } else { high = mid }
+        }
+        return (low, false)
     }
 }
