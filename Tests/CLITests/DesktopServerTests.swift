@@ -20,6 +20,12 @@ struct DesktopServerTests {
             return {"timestamp": e["time"], "entry_type": e["type"], "parameters": p, "hash": h, "notes": e["notes"]}
         def with_lock(e):
             d = copy.deepcopy(base)
+            for row in e.get("rows", []):
+                row.setdefault("ProvenanceId", float("nan"))
+                d["experiments"]["data"].append(row)
+            d["experiments"]["n_total"] = len(d["experiments"]["data"])
+            if e["type"] == "data_locked":
+                d["audit_log"]["experiment_data"] = copy.deepcopy(d["experiments"]["data"])
             d["audit_log"]["entries"].append(entry(e))
             d["metadata"]["last_modified"] = e["time"]
             return d
@@ -131,6 +137,30 @@ struct DesktopServerTests {
         }
         let again = try CLI.run(["replay", s.server, s.desktop, "--json"])
         #expect((try Self.json(again.stdout)["totals"] as? [String: Any])?["replayed"] as? Int == 0)
+    }
+
+    static let dataLock = #"{"time": "2026-11-21T15:10:00.250000", "type": "data_locked", "notes": "two more runs", "parameters": {"n_experiments": 13, "data_hash": "0123456789abcdef"}, "rows": [{"temperature": 455.0, "pressure": 7, "catalyst": "A", "Output": 1.72, "Iteration": 11, "Reason": "Manual"}, {"temperature": 470.5, "pressure": 8, "catalyst": "C", "Output": 1.66, "Iteration": 12, "Reason": "Manual"}]}"#
+
+    @Test func aReplayedDataLockBringsTheRowsItCounted() throws {
+        let s = try Self.makeStores(desktopLock: Self.dataLock, serverLock: Self.acquisitionLock)
+        defer { try? FileManager.default.removeItem(atPath: s.dir) }
+        let r = try CLI.run(["replay", s.desktop, s.server])
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        let script = """
+            import json, math, sys
+            d = json.load(open(sys.argv[1]))
+            rows = d["experiments"]["data"]
+            print(json.dumps({"rows": len(rows), "n_total": d["experiments"]["n_total"], "snapshot": len(d["audit_log"].get("experiment_data", [])),
+                              "last": [r["Reason"] for r in rows[-2:]], "nan": all(math.isnan(r["ProvenanceId"]) for r in rows[-2:]),
+                              "entries": [e["entry_type"] for e in d["audit_log"]["entries"][-2:]], "store": "_session_store_metadata" in d}))
+            """
+        let out = try CLI.tool(["python3", "-c", script, s.serverFile])
+        #expect(out.status == 0, "\(out.stderr)")
+        let v = try Self.json(out.stdout)
+        #expect(v["rows"] as? Int == 13 && v["n_total"] as? Int == 13 && v["snapshot"] as? Int == 13)
+        #expect(v["last"] as? [String] == ["Manual", "Manual"] && v["nan"] as? Bool == true)
+        #expect(v["entries"] as? [String] == ["acquisition_locked", "data_locked"])  // by time
+        #expect(v["store"] as? Bool == true)
     }
 
     @Test func aLockDecidedDifferentlyStopsThatSessionAndLeavesItUntouched() throws {

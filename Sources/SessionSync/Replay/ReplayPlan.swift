@@ -44,19 +44,26 @@ public enum ReplayPlan {
     /// lose TO's own data apply:
     /// - `state.experiments.data` (ALchemist experiment rows, append-only in the app): when TO's
     ///   rows are a prefix of FROM's, TO takes FROM's rows (and `n_total`), the rows the
-    ///   replayed data locks counted;
+    ///   replayed data locks counted; likewise the rows snapshot of the last data lock,
+    ///   `state.audit_log.experiment_data`;
     /// - `state.provenance` (ALchemist suggested-vs-actual records, one per
     ///   `experiment_completed` entry): records FROM has and TO lacks (by `id`) are appended.
     /// Anything else in `state` (model configuration, search space, settings) is not dated by
     /// the log and stays as TO has it.
     static func carryDatedState(from: Session, into result: inout Session) {
-        if case .object(let fromExperiments)? = from.state["experiments"], case .array(let fromRows)? = fromExperiments["data"],
-            case .object(var toExperiments)? = result.state["experiments"], case .array(let toRows)? = toExperiments["data"],
-            fromRows.count > toRows.count, Array(fromRows.prefix(toRows.count)) == toRows
+        if let rows = longerPrefixExtension(from.state["experiments"]?["data"], result.state["experiments"]?["data"]),
+            case .object(var experiments)? = result.state["experiments"]
         {
-            toExperiments["data"] = .array(fromRows)
-            if case .int? = toExperiments["n_total"] { toExperiments["n_total"] = .int(fromRows.count) }
-            result.state["experiments"] = .object(toExperiments)
+            experiments["data"] = .array(rows)
+            if case .int? = experiments["n_total"] { experiments["n_total"] = .int(rows.count) }
+            result.state["experiments"] = .object(experiments)
+        }
+        // The app's snapshot of the rows taken at the last data lock follows the same rule.
+        if let rows = longerPrefixExtension(from.state["audit_log"]?["experiment_data"], result.state["audit_log"]?["experiment_data"]),
+            case .object(var audit)? = result.state["audit_log"]
+        {
+            audit["experiment_data"] = .array(rows)
+            result.state["audit_log"] = .object(audit)
         }
         if case .array(let fromRecords)? = from.state["provenance"], case .array(var toRecords)? = result.state["provenance"] {
             let known = Set(toRecords.compactMap { $0["id"]?.stringValue })
@@ -66,5 +73,13 @@ public enum ReplayPlan {
                 result.state["provenance"] = .array(toRecords)
             }
         }
+    }
+
+    /// FROM's array when TO's is a strict prefix of it (rows only ever appended), else nil.
+    static func longerPrefixExtension(_ from: JSONValue?, _ to: JSONValue?) -> [JSONValue]? {
+        guard case .array(let longer)? = from, case .array(let shorter)? = to, longer.count > shorter.count,
+            Array(longer.prefix(shorter.count)) == shorter
+        else { return nil }
+        return longer
     }
 }
