@@ -158,11 +158,11 @@ public enum Replay {
                 case .upToDate:
                     report.upToDate += 1
                     continue
-                case .diverged(let pairs):
+                case .diverged(let divergent):
                     result.status = .diverged
-                    result.divergent = pairs
+                    result.divergent = divergent
                     result.reason =
-                        pairs.map { "\($0.decision) was decided differently (FROM #\($0.b.seq), TO #\($0.a.seq))" }.joined(separator: "; ")
+                        divergent.map { "\($0.decision) was decided differently (FROM #\($0.b.seq), TO #\($0.a.seq))" }.joined(separator: "; ")
                         + "; left untouched"
                 case .replay(let entries, let session):
                     result.entries = entries

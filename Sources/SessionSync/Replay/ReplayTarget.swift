@@ -26,6 +26,7 @@ final class ReplayTarget: @unchecked Sendable {
     enum Backend {
         case git(GitSessionSource, branch: String)
         case folder(any SessionSource)
+        /// Sessions by `<file>#<session id>`.
         case legacy([String: Session])
     }
 
@@ -108,7 +109,7 @@ final class ReplayTarget: @unchecked Sendable {
                     failures.append(FormatError(file: file.path, location: issues.first?.location ?? "", reason: issues.first?.reason ?? "invalid"))
                     continue
                 }
-                sessions[file.path] = session
+                sessions[file.path + "#" + session.sessionID] = session
                 items.append(Item(sessionID: session.sessionID, digest: .sha256(bytes), location: file.path, exporter: nil))
                 continue
             }
@@ -133,10 +134,8 @@ final class ReplayTarget: @unchecked Sendable {
             }
         }
         // The same session in two files (a desktop copy and a server copy in one folder): each
-        // file is its own target, so both get the entries they lack.
-        var byKey: [String: Session] = [:]
-        for item in items { byKey[item.location + "#" + item.sessionID] = sessions[item.location + "#" + item.sessionID] ?? sessions[item.location] }
-        return ReplayTarget(kind: "legacy", items: items, failures: failures, backend: .legacy(byKey))
+        // file is its own target (keyed by file and id), so both get the entries they lack.
+        return ReplayTarget(kind: "legacy", items: items, failures: failures, backend: .legacy(sessions))
     }
 
     func load(_ item: Item) throws -> Session {
