@@ -159,4 +159,50 @@ struct ReplayTests {
         #expect(head is GitSessionSource)
         #expect(throws: FormatError.self) { try StoreReader.open(repo + "@nosuchbranch", importOptions: ImportOptions()) }
     }
+
+    @Test func legacyMochiFileIsRewrittenInItsOwnFormatWithABackup() throws {
+        let dir = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/legacy/mochi/format_1_4_head/chat_sessions/173725e818.json").path
+        let file = dir + "/to/chat_sessions/173725e818.json"
+        try FileManager.default.createDirectory(atPath: dir + "/to/chat_sessions", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: fixture, toPath: file)
+        let original = try SessionLoader.loadOne(file, importOptions: ImportOptions())
+        // An entry mochi cannot hold as it is (no message_id, …): it would read back with
+        // another id, so nothing is written and the session is reported as failed.
+        var lossy = original
+        lossy.auditLog.append(
+            AuditEntry(kind: "message.user", timestamp: "2030-01-01T00:00:00Z", payload: ["content": .string("one more question")]))
+        lossy.sealAuditLog()
+        try Self.folderStore(dir + "/lossy", [lossy])
+        let before = FileManager.default.contents(atPath: file)
+        let refused = try Replay.run(from: dir + "/lossy", to: dir + "/to", options: Self.options)
+        #expect(refused.count(.failed) == 1 && refused.hasFailures)
+        #expect(refused.sessions.first?.reason?.contains("does not keep") == true)
+        #expect(FileManager.default.contents(atPath: file) == before)
+        #expect(!FileManager.default.fileExists(atPath: file + ".sessionsync-backup-1"))
+
+        // An entry as mochi writes it (the shape of the session's own last message).
+        var extended = original
+        var next = try #require(original.auditLog.last)
+        next.timestamp = "2030-01-01T00:00:00Z"
+        next.payload["content"] = .string("one more answer")
+        next.payload["message_id"] = .string("0123456789")
+        extended.auditLog.append(next)
+        extended.sealAuditLog()
+        try Self.folderStore(dir + "/from", [extended])
+
+        let report = try Replay.run(from: dir + "/from", to: dir + "/to", options: Self.options)
+        #expect(report.targetKind == "legacy" && report.count(.replayed) == 1)
+        #expect(report.sessions.first?.backup == file + ".sessionsync-backup-1")
+        #expect(FileManager.default.contents(atPath: file + ".sessionsync-backup-1") == before)
+        let after = try SessionLoader.loadOne(file, importOptions: ImportOptions())
+        #expect(after.origin.format == original.origin.format)
+        #expect(after.auditLog.map(\.id) == extended.auditLog.map(\.id))
+        // A second replay finds nothing to do and keeps the first backup.
+        let again = try Replay.run(from: dir + "/from", to: dir + "/to", options: Self.options)
+        #expect(again.count(.replayed) == 0 && again.upToDate == 1)
+        #expect(!FileManager.default.fileExists(atPath: file + ".sessionsync-backup-2"))
+    }
 }

@@ -31,19 +31,21 @@ final class ReplayTarget: @unchecked Sendable {
     }
 
     let kind: String
+    let importOptions: ImportOptions
     let items: [Item]
     let failures: [FormatError]
     let backend: Backend
 
-    private init(kind: String, items: [Item], failures: [FormatError], backend: Backend) {
+    private init(kind: String, items: [Item], failures: [FormatError], backend: Backend, importOptions: ImportOptions) {
         self.kind = kind
+        self.importOptions = importOptions
         self.items = items
         self.failures = failures
         self.backend = backend
     }
 
     static func open(_ address: String, importOptions: ImportOptions, jobs: Int) throws -> ReplayTarget {
-        if let git = try openGit(address) { return git }
+        if let git = try openGit(address, importOptions: importOptions) { return git }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: address, isDirectory: &isDirectory) else {
             throw FormatError(file: address, location: "", reason: "no such file, folder or repository")
@@ -52,12 +54,12 @@ final class ReplayTarget: @unchecked Sendable {
             let source = FolderSessionSource(root: address)
             let listing = try source.listing()
             let items = listing.handles.map { Item(sessionID: $0.sessionID, digest: $0.digest, location: $0.location, handle: $0) }
-            return ReplayTarget(kind: "folder", items: items, failures: listing.failures, backend: .folder(source))
+            return ReplayTarget(kind: "folder", items: items, failures: listing.failures, backend: .folder(source), importOptions: importOptions)
         }
         return try openLegacy(address, importOptions: importOptions)
     }
 
-    static func openGit(_ address: String) throws -> ReplayTarget? {
+    static func openGit(_ address: String, importOptions: ImportOptions) throws -> ReplayTarget? {
         let (path, revision) = GitStoreView.parseAddress(address)
         guard let repo = try? Repository.open(at: path) else { return nil }
         let branch: String
@@ -76,7 +78,7 @@ final class ReplayTarget: @unchecked Sendable {
         let items = try source.listing().handles.map {
             Item(sessionID: $0.sessionID, digest: $0.digest, location: $0.location, handle: $0)
         }
-        return ReplayTarget(kind: "git", items: items, failures: [], backend: .git(source, branch: branch))
+        return ReplayTarget(kind: "git", items: items, failures: [], backend: .git(source, branch: branch), importOptions: importOptions)
     }
 
     /// The exporter that writes a detected legacy format back, or why none can.
@@ -135,7 +137,7 @@ final class ReplayTarget: @unchecked Sendable {
         }
         // The same session in two files (a desktop copy and a server copy in one folder): each
         // file is its own target (keyed by file and id), so both get the entries they lack.
-        return ReplayTarget(kind: "legacy", items: items, failures: failures, backend: .legacy(sessions))
+        return ReplayTarget(kind: "legacy", items: items, failures: failures, backend: .legacy(sessions), importOptions: importOptions)
     }
 
     func load(_ item: Item) throws -> Session {
@@ -181,7 +183,9 @@ final class ReplayTarget: @unchecked Sendable {
         case .legacy:
             for (k, change) in changes.enumerated() {
                 do {
-                    written.backups[k] = try Self.rewriteLegacy(change.item, change.session)
+                    written.backups[k] = try Self.rewriteLegacy(change.item, change.session, importOptions: importOptions)
+                } catch let error as ReplayWriteError {
+                    written.errors[k] = error.reason
                 } catch {
                     written.errors[k] = "cannot write \(change.item.location): \(error)"
                 }
@@ -192,7 +196,7 @@ final class ReplayTarget: @unchecked Sendable {
 
     /// Keeps the old file as the first free `<file>.sessionsync-backup-<n>`, then replaces
     /// the file atomically with the session in the file's own format. Returns the backup path.
-    static func rewriteLegacy(_ item: Item, _ session: Session) throws -> String {
+    static func rewriteLegacy(_ item: Item, _ session: Session, importOptions: ImportOptions) throws -> String {
         let bytes: [UInt8]
         if let name = item.exporter {
             guard let exporter = LegacySystems.exporter(named: name) else {
@@ -204,6 +208,17 @@ final class ReplayTarget: @unchecked Sendable {
                 throw FormatError(file: item.location, location: "", reason: "the \(name) exporter wrote nothing")
             }
             bytes = file.bytes
+            // The file must read back with every entry as planned: a format that cannot hold an
+            // entry exactly (a field it does not store) would change its id, and every later
+            // replay would append it again. Nothing is written then.
+            let readBack = try SessionLoader.importLegacy(item.location, bytes: bytes, importOptions: importOptions)
+            let kept = Set(readBack.first { $0.0.sessionID == session.sessionID }?.0.auditLog.map(\.id) ?? [])
+            let lost = session.auditLog.filter { !kept.contains($0.id) }
+            if !lost.isEmpty {
+                throw ReplayWriteError(
+                    reason: "the \(name) format does not keep \(lost.count) of the entries as they are (first: #\(lost[0].seq) "
+                        + "\(lost[0].kind)); nothing written: replay into a canonical or git store instead")
+            }
         } else {
             bytes = session.canonicalBytes
         }
@@ -215,4 +230,9 @@ final class ReplayTarget: @unchecked Sendable {
         try AtomicFile.write(bytes, to: item.location)
         return backup
     }
+}
+
+/// A session replay could not write back, and why (for the report).
+struct ReplayWriteError: Error {
+    var reason: String
 }
