@@ -123,4 +123,34 @@ struct GitIntegrationTests {
         #expect(!FileManager.default.fileExists(atPath: a + "/.gitattributes"))
         #expect(try Self.git(["config", "merge.sessionsync.driver"], in: a).status == 1)
     }
+
+    @Test func replayingTheOtherRepositorysLockCommitsItOnTheBranch() throws {
+        let (dir, a, _) = try Self.twoRepositories(a: ("lock.model", 2, "Matern", 5), b: ("lock.acquisition", 2, "EI batch", 7))
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let head = try Self.git(["rev-parse", "main"], in: a).stdout
+        let plan = try CLI.run(["replay", a + "@refs/remotes/b/main", a, "--dry-run"])
+        #expect(plan.status == 0 && plan.stdout.contains("would append 1 entry"), "\(plan.stdout)\(plan.stderr)")
+        #expect(try Self.git(["rev-parse", "main"], in: a).stdout == head)
+
+        let r = try CLI.run(["replay", a + "@refs/remotes/b/main", a, "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect((try Self.json(r.stdout)["totals"] as? [String: Any])?["commits"] as? Int == 1)
+        let log = try Self.git(["log", "-1", "--format=%s%n%aI%n%(trailers:key=Audit-Seq,valueonly)", "main"], in: a).stdout
+        #expect(log.hasPrefix("lock.acquisition: shared chat (iteration 2)\n2026-04-01T10:07:00+00:00\n3"), "\(log)")
+        #expect(try Self.git(["fsck", "--strict"], in: a).status == 0)
+        #expect(try Self.git(["status", "--porcelain"], in: a).stdout.isEmpty)
+        // Both locks are on main now; replaying again changes nothing.
+        let again = try CLI.run(["replay", a + "@refs/remotes/b/main", a, "--json"])
+        #expect((try Self.json(again.stdout)["totals"] as? [String: Any])?["commits"] as? Int == 0)
+    }
+
+    @Test func replayOfADivergentLockCommitsNothingAndExitsOne() throws {
+        let (dir, a, _) = try Self.twoRepositories(a: ("lock.model", 2, "Matern", 5), b: ("lock.model", 2, "RBF", 7))
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let head = try Self.git(["rev-parse", "main"], in: a).stdout
+        let r = try CLI.run(["replay", a + "@refs/remotes/b/main", a + "@main"])
+        #expect(r.status == 1)
+        #expect(r.stdout.contains("diverged") && r.stdout.contains("lock.model iteration 2"), "\(r.stdout)")
+        #expect(try Self.git(["rev-parse", "main"], in: a).stdout == head)
+    }
 }
