@@ -49,10 +49,10 @@ struct ReplayTests {
         _ = try Migration(options: options).run(into: try GitStoreSink(repository: repo, branch: "main", bare: true))
     }
 
-    static let options: ReplayOptions = {
-        // swiftlint:disable:next force_try
-        try! ReplayOptions(importOptions: ImportOptions(), jobs: 2)
-    }()
+    /// UTC for naive times (the default), two workers.
+    static var options: ReplayOptions {
+        get throws { ReplayOptions(importOptions: try ImportOptions(), jobs: 2) }
+    }
 
     @Test func gitTargetGetsOneCommitPerReplayedLockDatedByTheLock() throws {
         let dir = try Self.temporaryDirectory()
@@ -63,7 +63,7 @@ struct ReplayTests {
         let r = try Git.Repository.open(at: repo)
         let before = try r.referenceTarget("refs/heads/main")!
 
-        let report = try Replay.run(from: dir + "/from", to: repo, options: Self.options)
+        let report = try Replay.run(from: dir + "/from", to: repo, options: try Self.options)
         #expect(report.targetKind == "git")
         #expect(report.count(.replayed) == 1)
         #expect(report.upToDate == 1)
@@ -78,7 +78,7 @@ struct ReplayTests {
         #expect(try view.bytes(of: Self.session("a", locks: []).sessionID) == Self.session("a", locks: ["one", "two", "three"]).canonicalBytes)
 
         // Replaying again adds nothing.
-        let again = try Replay.run(from: dir + "/from", to: repo, options: Self.options)
+        let again = try Replay.run(from: dir + "/from", to: repo, options: try Self.options)
         #expect(again.count(.replayed) == 0 && again.commits == 0 && again.upToDate == 2)
     }
 
@@ -91,7 +91,7 @@ struct ReplayTests {
         let fileB = dir + "/to/" + Session.storePath(for: Self.session("b", locks: []).sessionID)
         let beforeA = FileManager.default.contents(atPath: fileA)
 
-        let report = try Replay.run(from: dir + "/from", to: dir + "/to", options: Self.options)
+        let report = try Replay.run(from: dir + "/from", to: dir + "/to", options: try Self.options)
         #expect(report.hasDivergence)
         #expect(report.count(.diverged) == 1 && report.count(.replayed) == 1)
         let diverged = report.sessions.first { $0.status == .diverged }
@@ -110,7 +110,7 @@ struct ReplayTests {
         let before = try Git.Repository.open(at: repo).referenceTarget("refs/heads/main")
         let file = dir + "/to/" + Session.storePath(for: Self.session("a", locks: []).sessionID)
         let bytes = FileManager.default.contents(atPath: file)
-        var options = Self.options
+        var options = try Self.options
         options.dryRun = true
         for target in [repo, dir + "/to"] {
             let report = try Replay.run(from: dir + "/from", to: target, options: options)
@@ -177,7 +177,7 @@ struct ReplayTests {
         lossy.sealAuditLog()
         try Self.folderStore(dir + "/lossy", [lossy])
         let before = FileManager.default.contents(atPath: file)
-        let refused = try Replay.run(from: dir + "/lossy", to: dir + "/to", options: Self.options)
+        let refused = try Replay.run(from: dir + "/lossy", to: dir + "/to", options: try Self.options)
         #expect(refused.count(.failed) == 1 && refused.hasFailures)
         #expect(refused.sessions.first?.reason?.contains("does not keep") == true)
         #expect(FileManager.default.contents(atPath: file) == before)
@@ -193,7 +193,7 @@ struct ReplayTests {
         extended.sealAuditLog()
         try Self.folderStore(dir + "/from", [extended])
 
-        let report = try Replay.run(from: dir + "/from", to: dir + "/to", options: Self.options)
+        let report = try Replay.run(from: dir + "/from", to: dir + "/to", options: try Self.options)
         #expect(report.targetKind == "legacy" && report.count(.replayed) == 1)
         #expect(report.sessions.first?.backup == file + ".sessionsync-backup-1")
         #expect(FileManager.default.contents(atPath: file + ".sessionsync-backup-1") == before)
@@ -201,7 +201,7 @@ struct ReplayTests {
         #expect(after.origin.format == original.origin.format)
         #expect(after.auditLog.map(\.id) == extended.auditLog.map(\.id))
         // A second replay finds nothing to do and keeps the first backup.
-        let again = try Replay.run(from: dir + "/from", to: dir + "/to", options: Self.options)
+        let again = try Replay.run(from: dir + "/from", to: dir + "/to", options: try Self.options)
         #expect(again.count(.replayed) == 0 && again.upToDate == 1)
         #expect(!FileManager.default.fileExists(atPath: file + ".sessionsync-backup-2"))
     }
