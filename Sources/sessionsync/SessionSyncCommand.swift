@@ -17,7 +17,7 @@ struct SessionSyncCommand: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             Detect.self, Migrate.self, Validate.self, Schema.self, List.self, Export.self, Commit.self, Log.self, Show.self,
-            Diff.self, Merge.self, Canonicalize.self,
+            Diff.self, Merge.self, Replay.self, GitSetup.self, Canonicalize.self,
         ]
     )
 }

@@ -179,12 +179,14 @@ public struct LoadedSessionSource: SessionSource {
 
 /// Opens whatever the user names as a ``SessionSource``.
 public enum StoreReader {
-    /// `path` is a canonical file, a canonical folder store, or any legacy file or folder
-    /// (converted in memory, nothing written). Throws when it does not exist or a single file
+    /// `path` is a git store (`REPO[@REV]`), a canonical file, a canonical folder store, or any
+    /// legacy file or folder (converted in memory, nothing written). Throws when it does not exist or a single file
     /// cannot be read as a session.
     public static func open(_ path: String, importOptions: ImportOptions, jobs: Int = defaultJobCount) throws -> any SessionSource {
-        // The git layer plugs in here: `REPO@REV` (or a bare repository path) opens a source
-        // that lists blob ids as `git-blob` digests and conforms to PrecomparingSessionSource.
+        // A git repository (`REPO@REV`, a bare repository, or a work tree meaning its HEAD) is
+        // read from its object database, never from the work tree: blob ids are digests and
+        // two revisions precompare by tree diff.
+        if let git = try GitSessionSource.openIfRepository(path) { return git }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw FormatError(file: path, location: "", reason: "no such file or folder")
