@@ -80,7 +80,7 @@ struct GitIntegrationTests {
         let again = try CLI.run(["git-setup", "--repo", a])
         #expect(again.stdout.contains("already in"))
         #expect(CLI.read(a + "/.gitattributes") == "sessions/**/*.json diff=sessionsync merge=sessionsync\n")
-        #expect(try Self.git(["config", "merge.sessionsync.driver"], in: a).stdout.contains(" merge %O %A %B -o \"$PWD\"/%A"))
+        #expect(try Self.git(["config", "merge.sessionsync.driver"], in: a).stdout.contains(" merge %O %A %B -o %A"))
 
         // git diff and log -p read through the textconv driver: one line per audit entry.
         let patch = try Self.git(["log", "-p", "-1", "main"], in: a).stdout

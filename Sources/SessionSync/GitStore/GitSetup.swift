@@ -12,7 +12,7 @@ import SessionModel
 /// - in the repository's own config (never the user's): `diff.sessionsync.textconv` (plain
 ///   `git diff`, `git log -p` and `git show` then compare readable renderings of the session,
 ///   ``SessionRendering``, one line per field and per audit entry) and
-///   `merge.sessionsync.{name,driver}` (`sessionsync merge %O %A %B -o "$PWD"/%A`: a three-way
+///   `merge.sessionsync.{name,driver}` (`sessionsync merge %O %A %B -o %A`: a three-way
 ///   session merge, exit 1 with the conflicts recorded in the merged file).
 ///
 /// textconv rather than `diff.<driver>.command`: git applies textconv everywhere a text diff
@@ -42,7 +42,7 @@ public enum GitSetup {
             // git names the temporary files relative to the folder it runs the driver in
             // (`.merge_file_XXXXXX`); `-o` gets an absolute path because `merge -o` cannot
             // yet write to a bare relative file name (AtomicFile creates its parent folder).
-            ("merge.\(driverName).driver", "\(exe) merge %O %A %B -o \"$PWD\"/%A"),
+            ("merge.\(driverName).driver", "\(exe) merge %O %A %B -o %A"),
         ]
     }
 

@@ -19,7 +19,10 @@ public enum AtomicFile {
     @discardableResult
     public static func write(_ bytes: [UInt8], to path: String, durable: Bool = true, directoryExists: Bool = false) throws -> Bool {
         if let existing = try? FileReading.read(path), existing == bytes { return false }
-        let directory = (path as NSString).deletingLastPathComponent
+        // A bare file name (git hands merge drivers `.merge_file_XXXXXX`) lives in the
+        // working directory.
+        let parent = (path as NSString).deletingLastPathComponent
+        let directory = parent.isEmpty ? "." : parent
         if !directoryExists { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
         let temporary = directory + "/.sessionsync-tmp-" + UUID().uuidString
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)

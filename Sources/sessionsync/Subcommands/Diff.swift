@@ -9,7 +9,9 @@ extension SessionSyncCommand {
         static let configuration = CommandConfiguration(
             abstract: "Compare two sessions or two stores, session by session and audit entry by audit entry.",
             discussion: """
-                A and B are each a canonical file, a canonical folder store, or any legacy file or \
+                A and B are each a canonical file, a canonical folder store, a git store as \
+                REPO[@REV] (another machine's repository is just another path; between revisions one \
+                repository can read, identical sessions are skipped by blob id), or any legacy file or \
                 folder (converted in memory, nothing written). Sessions are matched by session_id.
                 Per changed session: metadata, origin and state changes as JSON Pointer paths with \
                 both values, and the audit log as common prefix, entries only in A or B, and divergent \

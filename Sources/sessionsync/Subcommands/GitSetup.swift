@@ -14,7 +14,7 @@ extension SessionSyncCommand {
                 .gitattributes (info/attributes in a bare repository), keeping its other lines, and \
                 sets in the repository's own config: diff.sessionsync.textconv (git diff, log -p and \
                 show compare readable renderings: metadata, state paths, one line per audit entry) \
-                and merge.sessionsync.driver = '<this binary> merge %O %A %B -o "$PWD"/%A' (a three-way \
+                and merge.sessionsync.driver = '<this binary> merge %O %A %B -o %A' (a three-way \
                 session merge; conflicts are recorded in the merged file and git reports a \
                 conflict). Running it again changes nothing. --uninstall removes both. \
                 See docs/replay-and-git.md.
