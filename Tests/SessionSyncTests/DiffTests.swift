@@ -238,3 +238,32 @@ struct StoreDiffTests {
         #expect(c.loads.count == 5)
     }
 }
+
+/// Two stored copies of one session (a desktop save, a server store file) differ only in
+/// where they came from and the store's bookkeeping: the same session, not a change.
+struct CopyEnvelopeTests {
+    func alchemist(_ format: String, store: Bool, rows: Int) -> Session {
+        var state: JSONObject = ["experiments": ["n_total": .int(rows)]]
+        if store { state["_session_store_metadata"] = ["last_accessed": "2026-11-21T13:00:00"] }
+        var s = Session(
+            sessionID: "a3505bba-b7e4-46a2-b34a-55bfdb3a708f",
+            origin: Origin(system: "alchemist", format: format, legacyID: "a3505bba-b7e4-46a2-b34a-55bfdb3a708f"),
+            metadata: Metadata(name: "x"), state: state,
+            auditLog: [AuditEntry(kind: "lock.data", timestamp: "2026-11-21T13:00:00Z", payload: ["n": 1])])
+        s.sealAuditLog()
+        return s
+    }
+
+    @Test func originAndStoreBookkeepingAreTheCopyNotTheSession() {
+        let desktop = alchemist("alchemist-session/1.1.0", store: false, rows: 3)
+        let server = alchemist("alchemist-server-json/1.1.0", store: true, rows: 3)
+        let diff = SessionDiff(a: desktop, b: server)
+        #expect(!diff.isIdentical)
+        #expect(diff.isSameContent)
+        #expect(diff.changes.allSatisfy(diff.isEnvelope))
+        // A real change next to them is still a change.
+        let changed = SessionDiff(a: desktop, b: alchemist("alchemist-server-json/1.1.0", store: true, rows: 4))
+        #expect(!changed.isSameContent)
+        #expect(changed.changes.contains { $0.path == "/state/experiments/n_total" && !changed.isEnvelope($0) })
+    }
+}

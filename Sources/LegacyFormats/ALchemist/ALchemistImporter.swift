@@ -66,6 +66,9 @@ public struct ALchemistImporter: SessionImporter {
         ALchemistSnapshot.snapshot(of: session, throughEntry: index)
     }
 
+    /// The server store's access times and a recovery backup's metadata belong to the copy.
+    public var envelopeStateKeys: [String] { ["_session_store_metadata", "_recovery_metadata"] }
+
     /// Imports a document another reader rebuilt in this layout (the pickle importer turns a
     /// pickled store entry into the JSON the server store would hold), so every ALchemist
     /// source gets the same state layout, audit mapping and hash checks. `legacyID` is the

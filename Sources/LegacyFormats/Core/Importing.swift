@@ -241,9 +241,16 @@ public protocol SessionImporter: Sendable {
     /// data allows: the audit log cut after that entry and the state the log dates cut to
     /// that moment. Used to commit one snapshot per lock.
     func snapshot(of session: Session, throughEntry index: Int) -> Session
+    /// Keys of `state` that describe one stored copy rather than the session (a server
+    /// store's access times, a backup's metadata): two copies that differ only there, and in
+    /// `origin`, hold the same session.
+    var envelopeStateKeys: [String] { get }
 }
 
 extension SessionImporter {
+    /// Default: nothing in `state` is copy bookkeeping.
+    public var envelopeStateKeys: [String] { [] }
+
     /// Default: cut the audit log; the state is not dated, so it stays as it is.
     public func snapshot(of session: Session, throughEntry index: Int) -> Session {
         var s = session

@@ -1,3 +1,4 @@
+import LegacyFormats
 import SessionModel
 
 /// The semantic difference between two versions of one session (SPEC 5): value changes in
@@ -15,6 +16,9 @@ public struct SessionDiff: Sendable, Equatable {
     /// in that order, each group in code point order of its keys.
     public var changes: [ValueChange]
     public var auditLog: AuditLogDiff
+    /// Paths whose changes describe the stored copy, not the session: `/origin` and the
+    /// state keys the session's importer names as copy bookkeeping.
+    public var envelopePrefixes: [String]
 
     public init(a: Session, b: Session) {
         sessionID = b.sessionID
@@ -28,7 +32,22 @@ public struct SessionDiff: Sendable, Equatable {
         }
         self.changes = changes
         auditLog = AuditLogDiff(a: a.auditLog, b: b.auditLog)
+        var keys = Set<String>()
+        for system in [a.origin.system, b.origin.system] {
+            keys.formUnion(LegacySystems.importer(forSystem: system)?.envelopeStateKeys ?? [])
+        }
+        envelopePrefixes = ["/origin"] + keys.sorted().map { "/state/" + JSONPointer.escape($0) }
     }
+
+    /// Whether a change is to the copy's bookkeeping rather than to the session.
+    public func isEnvelope(_ change: ValueChange) -> Bool {
+        envelopePrefixes.contains { change.path == $0 || change.path.hasPrefix($0 + "/") }
+    }
+
+    /// The same session in two copies: every change is envelope (where it came from, how its
+    /// store kept it) and the audit logs are identical. A desktop save and the server's copy
+    /// of one session after `replay` are this.
+    public var isSameContent: Bool { auditLog.isIdentical && changes.allSatisfy(isEnvelope) }
 
     /// True exactly when the two sessions have the same canonical bytes: the canonical form is
     /// a function of the value, and the comparison here covers every key of the document

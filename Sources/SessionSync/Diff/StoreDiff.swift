@@ -28,16 +28,24 @@ public struct StoreDiff: Sendable {
     /// Sorted by session id.
     public var changed: [SessionDiff]
     public var identical: Int
+    /// How many of the identical sessions are the same session in two differently stored
+    /// copies (a desktop save and a server store file): they differ only in `origin` and the
+    /// store's own bookkeeping (``SessionDiff/isSameContent``).
+    public var identicalInOtherCopies: Int
     /// Inputs that could not be read (listing or decoding); they are in no other list.
     public var errors: [FormatError]
 
     public var hasDifferences: Bool { !onlyInA.isEmpty || !onlyInB.isEmpty || !changed.isEmpty }
 
-    public init(onlyInA: [SessionReference], onlyInB: [SessionReference], changed: [SessionDiff], identical: Int, errors: [FormatError]) {
+    public init(
+        onlyInA: [SessionReference], onlyInB: [SessionReference], changed: [SessionDiff], identical: Int, errors: [FormatError],
+        identicalInOtherCopies: Int = 0
+    ) {
         self.onlyInA = onlyInA
         self.onlyInB = onlyInB
         self.changed = changed
         self.identical = identical
+        self.identicalInOtherCopies = identicalInOtherCopies
         self.errors = errors
     }
 
@@ -77,16 +85,26 @@ public struct StoreDiff: Sendable {
         }
         var changed: [SessionDiff] = []
         var identical = plan.identical
+        var differentCopies = 0
         for outcome in outcomes.withLock({ $0 }) {
             switch outcome {
-            case .success(let diff)?: if diff.isIdentical { identical += 1 } else { changed.append(diff) }
+            case .success(let diff)?:
+                if diff.isIdentical {
+                    identical += 1
+                } else if diff.isSameContent {
+                    identical += 1
+                    differentCopies += 1
+                } else {
+                    changed.append(diff)
+                }
             case .failure(let error)?: errors.append(error)
             case nil: break
             }
         }
         return StoreDiff(
             onlyInA: onlyA.sorted { $0.sessionID < $1.sessionID }, onlyInB: onlyB.sorted { $0.sessionID < $1.sessionID },
-            changed: changed.sorted { $0.sessionID < $1.sessionID }, identical: identical, errors: errors)
+            changed: changed.sorted { $0.sessionID < $1.sessionID }, identical: identical, errors: errors,
+            identicalInOtherCopies: differentCopies)
     }
 
     static func asFormatError(_ error: any Error, _ handle: SessionHandle) -> FormatError {
@@ -132,6 +150,7 @@ public struct StoreDiff: Sendable {
     public var jsonValue: JSONValue {
         [
             "identical": .int(identical),
+            "identical_in_other_copies": .int(identicalInOtherCopies),
             "only_in_a": .array(onlyInA.map(\.jsonValue)),
             "only_in_b": .array(onlyInB.map(\.jsonValue)),
             "changed": .array(changed.map(\.jsonValue)),
