@@ -38,7 +38,9 @@ final class Deflater {
         let produced = try output.withUnsafeMutableBufferPointer { buffer -> Int in
             var zero: UInt8 = 0
             // zlib never writes through `next_in`; its type is only non-const for old compilers.
-            let inputBase = input.baseAddress.map { UnsafeMutablePointer(mutating: $0.assumingMemoryBound(to: UInt8.self)) }
+            let inputBase = input.baseAddress.map {
+                UnsafeMutablePointer(mutating: $0.assumingMemoryBound(to: UInt8.self))
+            }
             return try withUnsafeMutablePointer(to: &zero) { empty in
                 stream.pointee.next_in = inputBase ?? empty
                 stream.pointee.avail_in = uInt(input.count)
@@ -63,7 +65,8 @@ final class Deflater {
 
     /// zlib's return codes are not libgit2's, so they do not go through `check` (which would
     /// read an unrelated `git_error_last()`); they still become the layer's one error type.
-    private static func error(_ result: Int32, _ message: UnsafeMutablePointer<CChar>?, _ operation: String) -> GitError {
+    private static func error(_ result: Int32, _ message: UnsafeMutablePointer<CChar>?, _ operation: String) -> GitError
+    {
         GitError(
             code: .other(result), message: message.map { String(cString: $0) } ?? "zlib returned \(result)",
             operation: operation)

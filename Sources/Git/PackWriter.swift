@@ -1,10 +1,11 @@
+import CLibgit2
+import Crypto
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import CLibgit2
-import Crypto
 
 /// Writes objects straight into one new pack per batch, for bulk imports.
 ///

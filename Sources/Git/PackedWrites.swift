@@ -1,9 +1,10 @@
+import CLibgit2
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import CLibgit2
 
 /// What one `PackedWriteSession.flush()` wrote.
 public struct PackFlushResult: Sendable, Hashable {

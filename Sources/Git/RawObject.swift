@@ -1,9 +1,10 @@
+import Crypto
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import Crypto
 
 /// The kinds of object a `PackWriter` stores. Tags are not needed by SessionSync.
 public enum ObjectKind: Sendable, Hashable {

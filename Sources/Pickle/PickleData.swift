@@ -149,7 +149,8 @@ public struct PickleTime: Sendable, Equatable {
         if let offset = utcOffsetMicroseconds {
             let sign = offset < 0 ? "-" : "+"
             let magnitude = offset.magnitude
-            let seconds = magnitude / 1_000_000, micros = magnitude % 1_000_000
+            let seconds = magnitude / 1_000_000
+            let micros = magnitude % 1_000_000
             text += "\(sign)\(pad(seconds / 3600, 2)):\(pad(seconds / 60 % 60, 2))"
             if seconds % 60 != 0 || micros != 0 { text += ":\(pad(seconds % 60, 2))" }
             if micros != 0 { text += ".\(pad(micros, 6))" }

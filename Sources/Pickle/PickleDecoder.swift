@@ -221,7 +221,9 @@ private struct Machine {
 
     mutating func readDecimal() throws(PickleError) -> Int {
         let text = try readLineText()
-        guard let value = Int(text.trimmingSpaces) else { throw fail(.malformed("bad integer operand '\(text.prefix(40))'")) }
+        guard let value = Int(text.trimmingSpaces) else {
+            throw fail(.malformed("bad integer operand '\(text.prefix(40))'"))
+        }
         return value
     }
 
@@ -234,7 +236,9 @@ private struct Machine {
     }
 
     mutating func push(_ id: Int) throws(PickleError) {
-        guard stack.count + marks.count < limits.maxStackDepth else { throw fail(.stackTooDeep(limit: limits.maxStackDepth)) }
+        guard stack.count + marks.count < limits.maxStackDepth else {
+            throw fail(.stackTooDeep(limit: limits.maxStackDepth))
+        }
         stack.append(id)
     }
 
@@ -324,7 +328,8 @@ private struct Machine {
     func insertPairs(_ pairs: [Int], into flat: inout [Int], index: inout [ScalarKey: Int]) {
         var position = 0
         while position < pairs.count {
-            let key = pairs[position], value = pairs[position + 1]
+            let key = pairs[position]
+            let value = pairs[position + 1]
             position += 2
             if let scalarValue = scalar(key), let scalarKey = ScalarKey(scalarValue) {
                 if let existing = index[scalarKey] {
@@ -425,9 +430,14 @@ private struct Machine {
             case Op.binInt: try push(.scalar(.int(Int(Int32(truncatingIfNeeded: try readUInt(4))))))
             case Op.int:
                 let text = try readLineText().trimmingSpaces
-                if text == "00" { try push(.scalar(.bool(false))) }  // "I00" (protocol 0 False)
-                else if text == "01" { try push(.scalar(.bool(true))) }
-                else { try push(.scalar(try integer(text))) }
+                if text == "00" {
+                    try push(.scalar(.bool(false)))
+                }  // "I00" (protocol 0 False)
+                else if text == "01" {
+                    try push(.scalar(.bool(true)))
+                } else {
+                    try push(.scalar(try integer(text)))
+                }
             case Op.long:
                 var text = try readLineText().trimmingSpaces
                 if text.hasSuffix("L") { text.removeLast() }
@@ -440,7 +450,9 @@ private struct Machine {
                 try push(.scalar(Self.integer(PickleBigInt(twosComplementLittleEndian: try read(count)))))
             case Op.float:
                 let text = try readLineText().trimmingSpaces
-                guard let number = Double(text) else { throw fail(.malformed("bad float operand '\(text.prefix(40))'")) }
+                guard let number = Double(text) else {
+                    throw fail(.malformed("bad float operand '\(text.prefix(40))'"))
+                }
                 try push(.scalar(.float(number)))
             case Op.binFloat:
                 try push(.scalar(.float(Double(bitPattern: try read(8).reduce(0) { $0 << 8 | UInt64($1) }))))
@@ -480,10 +492,13 @@ private struct Machine {
                 let a = try pop()
                 try push(.tuple([a]))
             case Op.tuple2:
-                let b = try pop(), a = try pop()
+                let b = try pop()
+                let a = try pop()
                 try push(.tuple([a, b]))
             case Op.tuple3:
-                let c = try pop(), b = try pop(), a = try pop()
+                let c = try pop()
+                let b = try pop()
+                let a = try pop()
                 try push(.tuple([a, b, c]))
             case Op.dict: try push(try makeDict(try popMark()))
             case Op.frozenSet: try push(try makeSet(try popMark(), frozen: true))
@@ -497,7 +512,8 @@ private struct Machine {
                 let items = try popMark()
                 try appendItems(items, to: try top(), asSet: true)
             case Op.setItem:
-                let value = try pop(), key = try pop()
+                let value = try pop()
+                let key = try pop()
                 try setItems([key, value], on: try top())
             case Op.setItems:
                 let items = try popMark()
@@ -514,31 +530,38 @@ private struct Machine {
 
             // Names and objects: recorded, never resolved or called.
             case Op.global:
-                let module = try readLineText(), name = try readLineText()
+                let module = try readLineText()
+                let name = try readLineText()
                 try push(.scalar(.global(module: module, name: name)))
             case Op.stackGlobal:
-                let nameID = try pop(), moduleID = try pop()
+                let nameID = try pop()
+                let moduleID = try pop()
                 guard case .string(let name)? = scalar(nameID), case .string(let module)? = scalar(moduleID) else {
                     throw fail(.malformed("STACK_GLOBAL requires str"))
                 }
                 try push(.scalar(.global(module: module, name: name)))
             case Op.reduce:
-                let argsID = try pop(), callable = try pop()
+                let argsID = try pop()
+                let callable = try pop()
                 let args = try tupleItems(argsID, for: "REDUCE")
                 try push(.object(ObjectNode(callable: callable, construction: .reduce, args: args, kwargs: [])))
             case Op.newObj:
-                let argsID = try pop(), cls = try pop()
+                let argsID = try pop()
+                let cls = try pop()
                 let args = try tupleItems(argsID, for: "NEWOBJ")
                 try push(.object(ObjectNode(callable: cls, construction: .newobj, args: args, kwargs: [])))
             case Op.newObjEx:
-                let kwargsID = try pop(), argsID = try pop(), cls = try pop()
+                let kwargsID = try pop()
+                let argsID = try pop()
+                let cls = try pop()
                 let args = try tupleItems(argsID, for: "NEWOBJ_EX")
                 guard case .dict(let kwargs) = nodes[kwargsID] else {
                     throw fail(.malformed("NEWOBJ_EX expected a dict of keyword arguments"))
                 }
                 try push(.object(ObjectNode(callable: cls, construction: .newobjEx, args: args, kwargs: kwargs)))
             case Op.inst:
-                let module = try readLineText(), name = try readLineText()
+                let module = try readLineText()
+                let name = try readLineText()
                 let args = try popMark()
                 let cls = add(.scalar(.global(module: module, name: name)))
                 try push(.object(ObjectNode(callable: cls, construction: .inst, args: args, kwargs: [])))

@@ -112,7 +112,8 @@ private struct InterpreterRun {
             do {
                 return try interpretObject(object, path)
             } catch {
-                notes.append(NotDataNote(className: effectiveClassName(object), path: path.rendered, reason: error.reason))
+                notes.append(
+                    NotDataNote(className: effectiveClassName(object), path: path.rendered, reason: error.reason))
                 return .opaque(object)
             }
         }
@@ -186,7 +187,9 @@ private struct InterpreterRun {
         case "builtins.set", "builtins.frozenset":
             var items: [PickleData] = []
             if let first = args.first {
-                guard let elements = first.arrayValue ?? setItems(first) else { throw Unsupported("unexpected set arguments") }
+                guard let elements = first.arrayValue ?? setItems(first) else {
+                    throw Unsupported("unexpected set arguments")
+                }
                 items = convertItems(elements, .arg(path, 0))
             }
             items += convertItems(object.listItems, path)
@@ -199,16 +202,21 @@ private struct InterpreterRun {
             return .bytes(try bytesArgument(args, path))
         case "builtins.complex":
             let parts = args.map { $0.doubleValue }
-            guard parts.count <= 2, !parts.contains(where: { $0 == nil }) else { throw Unsupported("unexpected complex arguments") }
+            guard parts.count <= 2, !parts.contains(where: { $0 == nil }) else {
+                throw Unsupported("unexpected complex arguments")
+            }
             return .complex(real: parts.first.flatMap { $0 } ?? 0, imaginary: parts.count > 1 ? parts[1]! : 0)
         case "collections.OrderedDict":
             var entries: [PickleDataEntry] = []
             if let first = args.first {
                 guard let pairs = first.arrayValue else { throw Unsupported("unexpected OrderedDict arguments") }
                 for (index, pair) in pairs.enumerated() {
-                    guard let kv = pair.arrayValue, kv.count == 2 else { throw Unsupported("unexpected OrderedDict item") }
+                    guard let kv = pair.arrayValue, kv.count == 2 else {
+                        throw Unsupported("unexpected OrderedDict item")
+                    }
                     entries.append(
-                        PickleDataEntry(key: convert(kv[0], .index(path, index)), value: convert(kv[1], .index(path, index))))
+                        PickleDataEntry(
+                            key: convert(kv[0], .index(path, index)), value: convert(kv[1], .index(path, index))))
                 }
             }
             entries += convertEntries(object.dictItems, path)
@@ -236,7 +244,8 @@ private struct InterpreterRun {
             default: break
             }
         }
-        throw Unsupported(object.construction == .reduce && object.state == nil ? "call not executed" : "not a data class")
+        throw Unsupported(
+            object.construction == .reduce && object.state == nil ? "call not executed" : "not a data class")
     }
 
     /// Packed binary data: `bytes` (protocol ≥ 3), `_codecs.encode(text, 'latin1')` (protocols
@@ -363,7 +372,8 @@ private struct InterpreterRun {
         if let packed {
             switch name {
             case "date" where packed.count == 4:
-                return .date(PickleDate(year: Int(packed[0]) << 8 | Int(packed[1]), month: Int(packed[2]), day: Int(packed[3])))
+                return .date(
+                    PickleDate(year: Int(packed[0]) << 8 | Int(packed[1]), month: Int(packed[2]), day: Int(packed[3])))
             case "datetime" where packed.count == 10:
                 let micro = Int(packed[7]) << 16 | Int(packed[8]) << 8 | Int(packed[9])
                 return .dateTime(
@@ -480,7 +490,8 @@ private struct InterpreterRun {
                         : .bigInt(
                             PickleBigInt(
                                 isNegative: false,
-                                magnitude: [UInt32(truncatingIfNeeded: value), UInt32(truncatingIfNeeded: value >> 32)])))
+                                magnitude: [UInt32(truncatingIfNeeded: value), UInt32(truncatingIfNeeded: value >> 32)])
+                        ))
             case ("b", 1): values.append(.bool(raw[start] != 0))
             case ("S", _):
                 var bytes = Array(raw[start..<start + size])
@@ -576,7 +587,9 @@ private struct InterpreterRun {
         guard object.args.count == 2 else { throw Unsupported("unexpected numpy scalar arguments") }
         let dtype = try dtype(object.args[0])
         if dtype.kind == "O" { return convert(object.args[1], .arg(path, 1)) }
-        guard let raw = rawBytes(object.args[1], .arg(path, 1)) else { throw Unsupported("numpy scalar data is not bytes") }
+        guard let raw = rawBytes(object.args[1], .arg(path, 1)) else {
+            throw Unsupported("numpy scalar data is not bytes")
+        }
         guard let value = try elements(raw, dtype, count: 1).first else { throw Unsupported("empty numpy scalar") }
         return value
     }

@@ -22,7 +22,8 @@ public enum SessionValidator {
     /// Validates a file's bytes. `fileStem` is the file name without `.json`, if known.
     /// Returns the decoded session when the structure is sound (even if the bytes are not
     /// canonical), and every issue found.
-    public static func validate(fileBytes: [UInt8], fileStem: String?) -> (session: Session?, issues: [ValidationIssue]) {
+    public static func validate(fileBytes: [UInt8], fileStem: String?) -> (session: Session?, issues: [ValidationIssue])
+    {
         let document: JSONDocument
         do {
             document = try JSONReader.read(fileBytes, options: .strict)
@@ -33,7 +34,8 @@ public enum SessionValidator {
         let (session, structural) = decode(document.value)
         issues += structural
         if let stem = fileStem, let id = session?.sessionID ?? document.value["session_id"]?.stringValue, id != stem {
-            issues.append(ValidationIssue("/session_id", "session id \"\(id)\" does not match the file name \"\(stem).json\""))
+            issues.append(
+                ValidationIssue("/session_id", "session id \"\(id)\" does not match the file name \"\(stem).json\""))
         }
         issues += byteFormIssues(fileBytes, value: document.value)
         return (structural.isEmpty ? session : nil, issues)
@@ -63,7 +65,11 @@ public enum SessionValidator {
         let metadata = decodeMetadata(top["metadata"], into: &issues)
         var state = JSONObject()
         if let s = top["state"] {
-            if case .object(let o) = s { state = restoringNonFinite(o) } else { issues.append(ValidationIssue("/state", "must be an object")) }
+            if case .object(let o) = s {
+                state = restoringNonFinite(o)
+            } else {
+                issues.append(ValidationIssue("/state", "must be an object"))
+            }
         }
         var entries: [AuditEntry] = []
         if let log = top["audit_log"] {
@@ -76,10 +82,14 @@ public enum SessionValidator {
             }
         }
         guard issues.isEmpty, let origin, let metadata else { return (nil, issues) }
-        return (Session(sessionID: sessionID, origin: origin, metadata: metadata, state: state, auditLog: entries), issues)
+        return (
+            Session(sessionID: sessionID, origin: origin, metadata: metadata, state: state, auditLog: entries), issues
+        )
     }
 
-    static func checkKeys(_ o: JSONObject, required: [String], closed: Bool, at path: String, into issues: inout [ValidationIssue]) {
+    static func checkKeys(
+        _ o: JSONObject, required: [String], closed: Bool, at path: String, into issues: inout [ValidationIssue]
+    ) {
         for key in required where o[key] == nil {
             issues.append(ValidationIssue(path.isEmpty ? "/" : path, "missing key \"\(key)\""))
         }
@@ -100,7 +110,9 @@ public enum SessionValidator {
         checkKeys(o, required: ["format", "legacy_id", "system"], closed: false, at: "/origin", into: &issues)
         let system = o["system"]?.stringValue
         if o["system"] != nil, system.map({ SessionID.systems.contains($0) }) != true {
-            issues.append(ValidationIssue("/origin/system", "must be one of \(SessionID.systems.sorted().joined(separator: ", "))"))
+            issues.append(
+                ValidationIssue(
+                    "/origin/system", "must be one of \(SessionID.systems.sorted().joined(separator: ", "))"))
         }
         let format = o["format"]?.stringValue
         if o["format"] != nil, format?.isEmpty != false {
@@ -133,7 +145,9 @@ public enum SessionValidator {
         case .array(let items)?:
             var tags: [String] = []
             for (i, t) in items.enumerated() {
-                if case .string(let s) = t { tags.append(s) } else {
+                if case .string(let s) = t {
+                    tags.append(s)
+                } else {
                     issues.append(ValidationIssue("/metadata/tags/\(i)", "must be a string"))
                 }
             }
@@ -158,7 +172,9 @@ public enum SessionValidator {
             if case .int(let n) = s {
                 seq = n
                 if n != index + 1 {
-                    issues.append(ValidationIssue(path + "/seq", "is \(n), expected \(index + 1) (seq must be 1-based and contiguous)"))
+                    issues.append(
+                        ValidationIssue(
+                            path + "/seq", "is \(n), expected \(index + 1) (seq must be 1-based and contiguous)"))
                 }
             } else {
                 issues.append(ValidationIssue(path + "/seq", "must be an integer"))
@@ -179,9 +195,14 @@ public enum SessionValidator {
         let notes = optionalString(o["notes"], at: path + "/notes", into: &issues)
         var payload = JSONObject()
         if let p = o["payload"] {
-            if case .object(let po) = p { payload = restoringNonFinite(po) } else { issues.append(ValidationIssue(path + "/payload", "must be an object")) }
+            if case .object(let po) = p {
+                payload = restoringNonFinite(po)
+            } else {
+                issues.append(ValidationIssue(path + "/payload", "must be an object"))
+            }
         }
-        var entry = AuditEntry(kind: kind, timestamp: timestamp, iteration: iteration, actor: actor, notes: notes, payload: payload)
+        var entry = AuditEntry(
+            kind: kind, timestamp: timestamp, iteration: iteration, actor: actor, notes: notes, payload: payload)
         entry.seq = seq
         if let idValue = o["id"] {
             guard case .string(let id) = idValue else {
@@ -212,7 +233,11 @@ public enum SessionValidator {
             for (j, c) in seg.utf8.enumerated() {
                 let letter = c >= 0x61 && c <= 0x7A
                 let digitOrUnderscore = (c >= 0x30 && c <= 0x39) || c == 0x5F
-                if i == 0 && j == 0 { if !letter { return false } } else if !(letter || digitOrUnderscore) { return false }
+                if i == 0 && j == 0 {
+                    if !letter { return false }
+                } else if !(letter || digitOrUnderscore) {
+                    return false
+                }
             }
         }
         return true
@@ -233,7 +258,9 @@ public enum SessionValidator {
         case .none, .null?: return nil
         case .string(let s)?:
             if !Timestamp.isCanonical(s) {
-                issues.append(ValidationIssue(path, "\"\(s)\" is not an RFC 3339 UTC time of the form YYYY-MM-DDTHH:MM:SS[.ffffff]Z"))
+                issues.append(
+                    ValidationIssue(
+                        path, "\"\(s)\" is not an RFC 3339 UTC time of the form YYYY-MM-DDTHH:MM:SS[.ffffff]Z"))
             }
             return s
         default:
@@ -296,7 +323,9 @@ public enum SessionValidator {
                 let wantIndent = want.prefix(while: { $0 == 0x20 })
                 if found.dropFirst(foundIndent.count).elementsEqual(want.dropFirst(wantIndent.count)) {
                     let detail = foundIndent.contains(0x09) ? "tab in indentation" : "\(foundIndent.count) spaces"
-                    issues.append(ValidationIssue("line \(i + 1)", "wrong indentation: expected \(wantIndent.count) spaces, found \(detail)"))
+                    issues.append(
+                        ValidationIssue(
+                            "line \(i + 1)", "wrong indentation: expected \(wantIndent.count) spaces, found \(detail)"))
                 } else {
                     issues.append(
                         ValidationIssue(
@@ -344,18 +373,36 @@ extension SessionValidator {
     /// back: `validate`, and the tests validate every importer's output byte for byte).
     public static func check(_ session: Session) -> [ValidationIssue] {
         var issues: [ValidationIssue] = []
-        if !SessionID.isCanonical(session.sessionID) { issues.append(ValidationIssue("/session_id", "must be a lowercase UUID")) }
-        if !SessionID.systems.contains(session.origin.system) { issues.append(ValidationIssue("/origin/system", "unknown system \"\(session.origin.system)\"")) }
-        if session.origin.format.isEmpty { issues.append(ValidationIssue("/origin/format", "must be a non-empty string")) }
-        for (path, time) in [("/metadata/created_at", session.metadata.createdAt), ("/metadata/updated_at", session.metadata.updatedAt)] {
-            if let time, !Timestamp.isCanonical(time) { issues.append(ValidationIssue(path, "\"\(time)\" is not a canonical UTC time")) }
+        if !SessionID.isCanonical(session.sessionID) {
+            issues.append(ValidationIssue("/session_id", "must be a lowercase UUID"))
+        }
+        if !SessionID.systems.contains(session.origin.system) {
+            issues.append(ValidationIssue("/origin/system", "unknown system \"\(session.origin.system)\""))
+        }
+        if session.origin.format.isEmpty {
+            issues.append(ValidationIssue("/origin/format", "must be a non-empty string"))
+        }
+        for (path, time) in [
+            ("/metadata/created_at", session.metadata.createdAt), ("/metadata/updated_at", session.metadata.updatedAt),
+        ] {
+            if let time, !Timestamp.isCanonical(time) {
+                issues.append(ValidationIssue(path, "\"\(time)\" is not a canonical UTC time"))
+            }
         }
         for (i, entry) in session.auditLog.enumerated() {
             let path = "/audit_log/\(i)"
-            if entry.seq != i + 1 { issues.append(ValidationIssue(path + "/seq", "is \(entry.seq), expected \(i + 1)")) }
-            if !isValidKind(entry.kind) { issues.append(ValidationIssue(path + "/kind", "\"\(entry.kind)\" is not dotted lowercase")) }
-            if let t = entry.timestamp, !Timestamp.isCanonical(t) { issues.append(ValidationIssue(path + "/timestamp", "\"\(t)\" is not a canonical UTC time")) }
-            if !entry.id.hasPrefix("sha256:") { issues.append(ValidationIssue(path + "/id", "is not set (call sealAuditLog())")) }
+            if entry.seq != i + 1 {
+                issues.append(ValidationIssue(path + "/seq", "is \(entry.seq), expected \(i + 1)"))
+            }
+            if !isValidKind(entry.kind) {
+                issues.append(ValidationIssue(path + "/kind", "\"\(entry.kind)\" is not dotted lowercase"))
+            }
+            if let t = entry.timestamp, !Timestamp.isCanonical(t) {
+                issues.append(ValidationIssue(path + "/timestamp", "\"\(t)\" is not a canonical UTC time"))
+            }
+            if !entry.id.hasPrefix("sha256:") {
+                issues.append(ValidationIssue(path + "/id", "is not set (call sealAuditLog())"))
+            }
         }
         return issues
     }

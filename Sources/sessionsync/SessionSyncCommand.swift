@@ -16,7 +16,8 @@ struct SessionSyncCommand: ParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            Detect.self, Migrate.self, Validate.self, Schema.self, List.self, Export.self, Commit.self, Log.self, Show.self,
+            Detect.self, Migrate.self, Validate.self, Schema.self, List.self, Export.self, Commit.self, Log.self,
+            Show.self,
             Diff.self, Merge.self, Replay.self, GitSetup.self, Canonicalize.self,
         ]
     )

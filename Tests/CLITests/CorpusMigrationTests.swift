@@ -16,7 +16,10 @@ struct CorpusMigrationTests {
         // Everything is a known format except the Markdown audit export (not a session) and the
         // SQL schema dumps; pickles are detected as the pickled server store.
         let skipped = rows.filter { $0["result"] == "skipped" }.compactMap { $0["path"]?.stringValue }
-        let known: Set = ["legacy/alchemist/session_json/head_full_workflow.audit.md", "legacy/jambot/schema_mysql_ddl.sql", "legacy/jambot/schema_sqlite.sql"]
+        let known: Set = [
+            "legacy/alchemist/session_json/head_full_workflow.audit.md", "legacy/jambot/schema_mysql_ddl.sql",
+            "legacy/jambot/schema_sqlite.sql",
+        ]
         #expect(Set(skipped).isSubset(of: known), "\(skipped)")
         #expect(!rows.contains { $0["result"] == "error" })
     }
@@ -24,8 +27,12 @@ struct CorpusMigrationTests {
     @Test func oneWorkerAndTwoWorkersGiveByteIdenticalStores() throws {
         let dir = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let one = try CLI.run(["migrate", Self.corpus, "--out", dir + "/one", "--jobs", "1", "--report", dir + "/one.json"])
-        let two = try CLI.run(["migrate", Self.corpus, "--out", dir + "/two", "--jobs", "2", "--report", dir + "/two.json"])
+        let one = try CLI.run([
+            "migrate", Self.corpus, "--out", dir + "/one", "--jobs", "1", "--report", dir + "/one.json",
+        ])
+        let two = try CLI.run([
+            "migrate", Self.corpus, "--out", dir + "/two", "--jobs", "2", "--report", dir + "/two.json",
+        ])
         #expect(one.status == 0, "\(one.stdout)")
         #expect(two.status == 0)
         let a = CLI.tree(dir + "/one")
@@ -53,10 +60,27 @@ struct CorpusMigrationTests {
         let mochi = CLI.read(Self.corpus + "/mochi/format_1_4_head/chat_sessions/0f7a24a33f.json")!
         let bad: [(String, Data)] = [
             ("bad/truncated.json", Data(full.utf8.prefix(5000))),
-            ("bad/invalid-utf8.json", Data(mochi.utf8.prefix(200)) + Data([0xC3, 0x28]) + Data(mochi.utf8.dropFirst(200))),
-            ("bad/wrong-types.json", Data(mochi.replacingOccurrences(of: "\"messages\": [", with: "\"messages\": {\"x\": [").replacingOccurrences(of: "\n  ]\n}", with: "\n  ]}\n}").utf8)),
-            ("bad/traversal.json", Data(mochi.replacingOccurrences(of: "\"session_id\": \"0f7a24a33f\"", with: "\"session_id\": \"../../etc/x\"").utf8)),
-            ("bad/deep.json", Data((String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)).utf8)),
+            (
+                "bad/invalid-utf8.json",
+                Data(mochi.utf8.prefix(200)) + Data([0xC3, 0x28]) + Data(mochi.utf8.dropFirst(200))
+            ),
+            (
+                "bad/wrong-types.json",
+                Data(
+                    mochi.replacingOccurrences(of: "\"messages\": [", with: "\"messages\": {\"x\": [")
+                        .replacingOccurrences(of: "\n  ]\n}", with: "\n  ]}\n}").utf8)
+            ),
+            (
+                "bad/traversal.json",
+                Data(
+                    mochi.replacingOccurrences(
+                        of: "\"session_id\": \"0f7a24a33f\"", with: "\"session_id\": \"../../etc/x\""
+                    ).utf8)
+            ),
+            (
+                "bad/deep.json",
+                Data((String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)).utf8)
+            ),
             ("bad/empty.json", Data()),
         ]
         for (name, data) in bad {
@@ -94,7 +118,9 @@ struct CorpusMigrationTests {
         let stored = CLI.tree(dir + "/store").keys.first { $0.hasSuffix(".json") }!
         let exported = try CLI.run(["export", dir + "/store/" + stored, "--to", format, "-o", dir + "/exported.json"])
         #expect(exported.status == 0, "\(exported.stderr)")
-        let same = try CLI.tool(["python3", CLI.packageRoot + "/scripts/json_same.py", Self.corpus + "/" + file, dir + "/exported.json"])
+        let same = try CLI.tool([
+            "python3", CLI.packageRoot + "/scripts/json_same.py", Self.corpus + "/" + file, dir + "/exported.json",
+        ])
         #expect(same.status == 0, "\(same.stdout)")
     }
 }

@@ -51,16 +51,20 @@ struct DesktopServerTests {
     static func makeStores(desktopLock: String, serverLock: String) throws -> Stores {
         let stores = Stores(dir: try CLI.temporaryDirectory())
         try FileManager.default.createDirectory(atPath: stores.desktop, withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(atPath: stores.server + "/cache/sessions", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: stores.server + "/cache/sessions", withIntermediateDirectories: true)
         let spec = "{\"desktop\": \(desktopLock), \"server\": \(serverLock)}"
         let r = try CLI.tool(["python3", "-c", writer, fixture, stores.desktopFile, stores.serverFile, spec])
         #expect(r.status == 0, "\(r.stderr)")
         return stores
     }
 
-    static let modelLock = #"{"time": "2026-11-21T15:00:00.000001", "type": "model_locked", "notes": "RBF after 11 runs", "parameters": {"backend": "sklearn", "kernel": "RBF", "hyperparameters": {"length_scale": 0.5}, "iteration": 11}}"#
-    static let acquisitionLock = #"{"time": "2026-11-21T15:05:00.500000", "type": "acquisition_locked", "notes": "UCB batch", "parameters": {"strategy": "UCB", "parameters": {"kappa": 2.0}, "suggestions": [{"temperature": 400.0}], "iteration": 11}}"#
-    static let otherModelLock = #"{"time": "2026-11-21T15:01:00", "type": "model_locked", "notes": "Matern instead", "parameters": {"backend": "sklearn", "kernel": "Matern", "hyperparameters": {"nu": 1.5}, "iteration": 11}}"#
+    static let modelLock =
+        #"{"time": "2026-11-21T15:00:00.000001", "type": "model_locked", "notes": "RBF after 11 runs", "parameters": {"backend": "sklearn", "kernel": "RBF", "hyperparameters": {"length_scale": 0.5}, "iteration": 11}}"#
+    static let acquisitionLock =
+        #"{"time": "2026-11-21T15:05:00.500000", "type": "acquisition_locked", "notes": "UCB batch", "parameters": {"strategy": "UCB", "parameters": {"kappa": 2.0}, "suggestions": [{"temperature": 400.0}], "iteration": 11}}"#
+    static let otherModelLock =
+        #"{"time": "2026-11-21T15:01:00", "type": "model_locked", "notes": "Matern instead", "parameters": {"backend": "sklearn", "kernel": "Matern", "hyperparameters": {"nu": 1.5}, "iteration": 11}}"#
 
     static func json(_ text: String) throws -> [String: Any] {
         try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] ?? [:]
@@ -116,9 +120,10 @@ struct DesktopServerTests {
         #expect(!desktop.keys.contains("_session_store_metadata"))
         #expect(server.entries == desktop.entries)
         #expect(server.entries.suffix(2) == ["model_locked:RBF after 11 runs", "acquisition_locked:UCB batch"])
-        #expect(try FileManager.default.contentsOfDirectory(atPath: s.desktop).sorted() == [
-            "Catalyst run (final).json", "Catalyst run (final).json.sessionsync-backup-1",
-        ])
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: s.desktop).sorted() == [
+                "Catalyst run (final).json", "Catalyst run (final).json.sessionsync-backup-1",
+            ])
         #expect(FileManager.default.fileExists(atPath: s.serverFile + ".sessionsync-backup-1"))
         #expect(CLI.read(s.serverFile + ".sessionsync-backup-1") == before)
 
@@ -135,7 +140,8 @@ struct DesktopServerTests {
         #expect((try Self.json(again.stdout)["totals"] as? [String: Any])?["replayed"] as? Int == 0)
     }
 
-    static let dataLock = #"{"time": "2026-11-21T15:10:00.250000", "type": "data_locked", "notes": "two more runs", "parameters": {"n_experiments": 13, "data_hash": "0123456789abcdef"}, "rows": [{"temperature": 455.0, "pressure": 7, "catalyst": "A", "Output": 1.72, "Iteration": 11, "Reason": "Manual"}, {"temperature": 470.5, "pressure": 8, "catalyst": "C", "Output": 1.66, "Iteration": 12, "Reason": "Manual"}]}"#
+    static let dataLock =
+        #"{"time": "2026-11-21T15:10:00.250000", "type": "data_locked", "notes": "two more runs", "parameters": {"n_experiments": 13, "data_hash": "0123456789abcdef"}, "rows": [{"temperature": 455.0, "pressure": 7, "catalyst": "A", "Output": 1.72, "Iteration": 11, "Reason": "Manual"}, {"temperature": 470.5, "pressure": 8, "catalyst": "C", "Output": 1.66, "Iteration": 12, "Reason": "Manual"}]}"#
 
     @Test func aReplayedDataLockBringsTheRowsItCounted() throws {
         let s = try Self.makeStores(desktopLock: Self.dataLock, serverLock: Self.acquisitionLock)

@@ -9,7 +9,9 @@ struct DiffMergeCLITests {
     static let otherID = "5c0ffee0-1234-4abc-8def-0123456789ac"
 
     static func entry(_ kind: String, _ minute: Int, iteration: Int? = nil, notes: String? = nil) -> AuditEntry {
-        AuditEntry(kind: kind, timestamp: String(format: "2026-11-21T09:%02d:00Z", minute), iteration: iteration, actor: nil, notes: notes, payload: ["m": .int(minute)])
+        AuditEntry(
+            kind: kind, timestamp: String(format: "2026-11-21T09:%02d:00Z", minute), iteration: iteration, actor: nil,
+            notes: notes, payload: ["m": .int(minute)])
     }
 
     static func session(id: String = id, name: String, state: JSONObject = [:], log: [AuditEntry]) -> Session {
@@ -23,15 +25,23 @@ struct DiffMergeCLITests {
     static let shared = [entry("message.user", 1), entry("lock.data", 2, iteration: 1)]
 
     func write(_ s: Session, _ path: String) throws {
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try Data(s.canonicalBytes).write(to: URL(fileURLWithPath: path))
     }
 
     /// Two versions of one session in `dir/a/<id>.json` and `dir/b/<id>.json`.
     func pair() throws -> (dir: String, a: String, b: String) {
         let dir = try CLI.temporaryDirectory()
-        let a = Self.session(name: "Screen", state: ["model": ["ls": 1.5], "rows": [1, 2, 3], "nan": .float(.nan), "big": .string(String(repeating: "x", count: 5000))], log: Self.shared + [Self.entry("lock.model", 5, iteration: 2, notes: "Matern")])
-        let b = Self.session(name: "Screen v2", state: ["model": ["ls": 2.5, "nu": 1.5], "rows": [1, 9], "nan": .float(.infinity)], log: Self.shared + [Self.entry("lock.model", 6, iteration: 2, notes: "RBF"), Self.entry("message.user", 7)])
+        let a = Self.session(
+            name: "Screen",
+            state: [
+                "model": ["ls": 1.5], "rows": [1, 2, 3], "nan": .float(.nan),
+                "big": .string(String(repeating: "x", count: 5000)),
+            ], log: Self.shared + [Self.entry("lock.model", 5, iteration: 2, notes: "Matern")])
+        let b = Self.session(
+            name: "Screen v2", state: ["model": ["ls": 2.5, "nu": 1.5], "rows": [1, 9], "nan": .float(.infinity)],
+            log: Self.shared + [Self.entry("lock.model", 6, iteration: 2, notes: "RBF"), Self.entry("message.user", 7)])
         try write(a, "\(dir)/a/\(Self.id).json")
         try write(b, "\(dir)/b/\(Self.id).json")
         return (dir, "\(dir)/a/\(Self.id).json", "\(dir)/b/\(Self.id).json")
@@ -50,7 +60,8 @@ struct DiffMergeCLITests {
         let changed = try #require(doc["changed"]?.arrayValue?.first)
         #expect(changed["session_id"] == .string(Self.id))
         let paths = changed["changes"]?.arrayValue?.compactMap { $0["path"]?.stringValue } ?? []
-        #expect(paths.contains("/metadata/name") && paths.contains("/state/model/nu") && paths.contains("/state/rows/2"))
+        #expect(
+            paths.contains("/metadata/name") && paths.contains("/state/model/nu") && paths.contains("/state/rows/2"))
         let log = try #require(changed["audit_log"])
         #expect(log["common_prefix"] == 2)
         #expect(log["divergent"]?.arrayValue?.first?["decision"] == "lock.model iteration 2")
@@ -99,7 +110,9 @@ struct DiffMergeCLITests {
         let dir = try CLI.temporaryDirectory()
         for (side, name) in [("a", "one"), ("b", "two")] {
             try write(Self.session(name: name, log: Self.shared), "\(dir)/\(side)/sessions/5c/\(Self.id).json")
-            try write(Self.session(id: Self.otherID, name: name, log: Self.shared), "\(dir)/\(side)/sessions/5c/\(Self.otherID).json")
+            try write(
+                Self.session(id: Self.otherID, name: name, log: Self.shared),
+                "\(dir)/\(side)/sessions/5c/\(Self.otherID).json")
         }
         let r = try CLI.run(["diff", dir + "/a", dir + "/b", "--patch"])
         #expect(r.status == 2)
@@ -111,8 +124,10 @@ struct DiffMergeCLITests {
     @Test func mergeWritesAValidFileAndReportsConflictsWithExit1() throws {
         let dir = try CLI.temporaryDirectory()
         let base = Self.session(name: "Screen", log: Self.shared)
-        let ours = Self.session(name: "Screen", log: Self.shared + [Self.entry("lock.model", 5, iteration: 2, notes: "Matern")])
-        let theirs = Self.session(name: "Screen", log: Self.shared + [Self.entry("lock.model", 6, iteration: 2, notes: "RBF")])
+        let ours = Self.session(
+            name: "Screen", log: Self.shared + [Self.entry("lock.model", 5, iteration: 2, notes: "Matern")])
+        let theirs = Self.session(
+            name: "Screen", log: Self.shared + [Self.entry("lock.model", 6, iteration: 2, notes: "RBF")])
         try write(base, dir + "/base.json")
         try write(ours, dir + "/ours.json")
         try write(theirs, dir + "/theirs.json")
@@ -131,7 +146,8 @@ struct DiffMergeCLITests {
         let dir = try CLI.temporaryDirectory()
         let base = Self.session(name: "Screen", log: Self.shared)
         let ours = Self.session(name: "Screen", log: Self.shared + [Self.entry("lock.model", 5, iteration: 2)])
-        let theirs = Self.session(name: "Screen", state: ["note": "theirs"], log: Self.shared + [Self.entry("message.user", 4)])
+        let theirs = Self.session(
+            name: "Screen", state: ["note": "theirs"], log: Self.shared + [Self.entry("message.user", 4)])
         try write(base, dir + "/O")
         try write(ours, dir + "/A")
         try write(theirs, dir + "/B")
@@ -150,13 +166,17 @@ struct DiffMergeCLITests {
     @Test func mergeWithoutBaseToStandardOutput() throws {
         let dir = try CLI.temporaryDirectory()
         try write(Self.session(name: "Screen", log: Self.shared + [Self.entry("message.user", 8)]), dir + "/ours.json")
-        try write(Self.session(name: "Screen", log: Self.shared + [Self.entry("lock.model", 3, iteration: 1)]), dir + "/theirs.json")
+        try write(
+            Self.session(name: "Screen", log: Self.shared + [Self.entry("lock.model", 3, iteration: 1)]),
+            dir + "/theirs.json")
         let r = try CLI.run(["merge", "--no-base", dir + "/ours.json", dir + "/theirs.json"])
         #expect(r.status == 0, "\(r.stderr)")
         let merged = try SessionValidator.session(fromCanonical: Array(r.stdout.utf8))
         #expect(merged.auditLog.map(\.kind) == ["message.user", "lock.data", "lock.model", "message.user"])
         #expect(try CLI.run(["merge", dir + "/ours.json", dir + "/theirs.json"]).status == 2)
-        let report = try CLI.run(["merge", "--no-base", dir + "/ours.json", dir + "/theirs.json", "-o", dir + "/m.json", "--json"])
+        let report = try CLI.run([
+            "merge", "--no-base", dir + "/ours.json", dir + "/theirs.json", "-o", dir + "/m.json", "--json",
+        ])
         #expect(try json(report.stdout)["clean"] == true)
     }
 }

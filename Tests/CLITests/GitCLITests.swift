@@ -10,12 +10,17 @@ struct GitCLITests {
         var entries: [AuditEntry] = []
         for i in 0..<locks {
             let m = minute + i
-            entries.append(AuditEntry(kind: "lock.model", timestamp: String(format: "2026-02-0%dT%02d:%02d:00Z", 1 + m / 1440, m / 60 % 24, m % 60), iteration: i + 1, notes: "lock \(i + 1) of \(legacy)", payload: ["k": .int(i)]))
+            entries.append(
+                AuditEntry(
+                    kind: "lock.model",
+                    timestamp: String(format: "2026-02-0%dT%02d:%02d:00Z", 1 + m / 1440, m / 60 % 24, m % 60),
+                    iteration: i + 1, notes: "lock \(i + 1) of \(legacy)", payload: ["k": .int(i)]))
         }
         var s = Session(
             sessionID: SessionID.derive(system: "mochi", legacyID: legacy),
             origin: Origin(system: "mochi", format: "mochi-session/1.4", legacyID: legacy),
-            metadata: Metadata(name: "chat \(legacy)", createdAt: "2026-02-01T00:00:00Z"), state: [:], auditLog: entries)
+            metadata: Metadata(name: "chat \(legacy)", createdAt: "2026-02-01T00:00:00Z"), state: [:], auditLog: entries
+        )
         s.sealAuditLog()
         return s
     }
@@ -50,7 +55,9 @@ struct GitCLITests {
         }
         group.wait()
         #expect(results.all == [0, 0], "\(results.messages)")
-        let landed = try CLI.tool(["git", "-C", dir + "/repo.git", "log", "--format=%(trailers:key=Audit-Entry,valueonly)"]).stdout
+        let landed = try CLI.tool([
+            "git", "-C", dir + "/repo.git", "log", "--format=%(trailers:key=Audit-Entry,valueonly)",
+        ]).stdout
         let ids = Set(landed.split(separator: "\n").map(String.init))
         let missing = expected.subtracting(ids).count
         #expect(missing == 0, "\(missing) of \(expected.count) locks did not land")
@@ -66,7 +73,8 @@ struct GitCLITests {
         try Self.write(s, dir + "/in/s.json")
         let migrate = try CLI.run(["migrate", dir + "/in", "--repo", dir + "/repo.git", "--bare"])
         #expect(migrate.status == 0, "\(migrate.stderr)")
-        #expect(migrate.stdout.contains("1 session migrated from 1 input: 1 created, 0 updated, 0 unchanged: 2 commits"))
+        #expect(
+            migrate.stdout.contains("1 session migrated from 1 input: 1 created, 0 updated, 0 unchanged: 2 commits"))
 
         let log = try CLI.run(["log", "0f7a24a33f", "--repo", dir + "/repo.git", "--json"])
         #expect(log.status == 0)
@@ -89,7 +97,9 @@ struct GitCLITests {
         #expect(asMochi.stderr.hasPrefix("sessionsync: cannot show \(s.sessionID) as mochi: "))
 
         let list = try CLI.run(["list", dir + "/repo.git", "--json"])
-        #expect(try JSONReader.read(list.stdout).value["sessions"]?.arrayValue?.first?["session_id"] == .string(s.sessionID))
+        #expect(
+            try JSONReader.read(list.stdout).value["sessions"]?.arrayValue?.first?["session_id"] == .string(s.sessionID)
+        )
         #expect(try CLI.run(["validate", dir + "/repo.git"]).stdout.contains("1 file checked, 0 invalid"))
         #expect(try CLI.run(["validate", dir + "/repo.git@HEAD~1"]).status == 0)
         #expect(try CLI.run(["log", "nothing", "--repo", dir + "/repo.git"]).status == 1)

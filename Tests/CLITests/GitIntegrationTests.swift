@@ -10,11 +10,15 @@ struct GitIntegrationTests {
     /// The shared session: one data lock; `extra` adds (kind, iteration, notes, minute) locks.
     static func session(_ extra: [(String, Int, String, Int)] = []) -> Session {
         var entries = [
-            AuditEntry(kind: "lock.data", timestamp: "2026-04-01T10:00:00Z", iteration: 1, notes: "initial data", payload: ["n": .int(5)])
+            AuditEntry(
+                kind: "lock.data", timestamp: "2026-04-01T10:00:00Z", iteration: 1, notes: "initial data",
+                payload: ["n": .int(5)])
         ]
         for (kind, iteration, notes, minute) in extra {
             entries.append(
-                AuditEntry(kind: kind, timestamp: String(format: "2026-04-01T10:%02d:00Z", minute), iteration: iteration, notes: notes, payload: [:]))
+                AuditEntry(
+                    kind: kind, timestamp: String(format: "2026-04-01T10:%02d:00Z", minute), iteration: iteration,
+                    notes: notes, payload: [:]))
         }
         var s = Session(
             sessionID: SessionID.derive(system: "mochi", legacyID: legacyID),
@@ -36,7 +40,9 @@ struct GitIntegrationTests {
 
     /// Repository A with the base session, its clone B, each with its own second lock, and B's
     /// branch fetched into A as `refs/remotes/b/main`.
-    static func twoRepositories(a lockA: (String, Int, String, Int), b lockB: (String, Int, String, Int)) throws -> (dir: String, a: String, b: String) {
+    static func twoRepositories(a lockA: (String, Int, String, Int), b lockB: (String, Int, String, Int)) throws -> (
+        dir: String, a: String, b: String
+    ) {
         let dir = try CLI.temporaryDirectory()
         let a = dir + "/A"
         let b = dir + "/B"
@@ -59,7 +65,8 @@ struct GitIntegrationTests {
     }
 
     @Test func diffAcrossAFetchAndACleanMergeWithTheDriver() throws {
-        let (dir, a, b) = try Self.twoRepositories(a: ("lock.model", 2, "Matern", 5), b: ("lock.acquisition", 2, "EI batch", 7))
+        let (dir, a, b) = try Self.twoRepositories(
+            a: ("lock.model", 2, "Matern", 5), b: ("lock.acquisition", 2, "EI batch", 7))
         defer { try? FileManager.default.removeItem(atPath: dir) }
 
         let diff = try CLI.run(["diff", a + "@main", a + "@refs/remotes/b/main", "--json"])
@@ -100,7 +107,8 @@ struct GitIntegrationTests {
         let (dir, a, _) = try Self.twoRepositories(a: ("lock.model", 2, "Matern", 5), b: ("lock.model", 2, "RBF", 7))
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let diff = try CLI.run(["diff", a + "@main", a + "@refs/remotes/b/main", "--json"])
-        let log = (try Self.json(diff.stdout)["changed"] as? [[String: Any]])?.first?["audit_log"] as? [String: Any] ?? [:]
+        let log =
+            (try Self.json(diff.stdout)["changed"] as? [[String: Any]])?.first?["audit_log"] as? [String: Any] ?? [:]
         #expect((log["divergent"] as? [[String: Any]])?.first?["decision"] as? String == "lock.model iteration 2")
 
         #expect(try CLI.run(["git-setup", "--repo", a]).status == 0)
@@ -125,7 +133,8 @@ struct GitIntegrationTests {
     }
 
     @Test func replayingTheOtherRepositorysLockCommitsItOnTheBranch() throws {
-        let (dir, a, _) = try Self.twoRepositories(a: ("lock.model", 2, "Matern", 5), b: ("lock.acquisition", 2, "EI batch", 7))
+        let (dir, a, _) = try Self.twoRepositories(
+            a: ("lock.model", 2, "Matern", 5), b: ("lock.acquisition", 2, "EI batch", 7))
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let head = try Self.git(["rev-parse", "main"], in: a).stdout
         let plan = try CLI.run(["replay", a + "@refs/remotes/b/main", a, "--dry-run"])
@@ -135,7 +144,8 @@ struct GitIntegrationTests {
         let r = try CLI.run(["replay", a + "@refs/remotes/b/main", a, "--json"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect((try Self.json(r.stdout)["totals"] as? [String: Any])?["commits"] as? Int == 1)
-        let log = try Self.git(["log", "-1", "--format=%s%n%aI%n%(trailers:key=Audit-Seq,valueonly)", "main"], in: a).stdout
+        let log = try Self.git(["log", "-1", "--format=%s%n%aI%n%(trailers:key=Audit-Seq,valueonly)", "main"], in: a)
+            .stdout
         #expect(log.hasPrefix("lock.acquisition: shared chat (iteration 2)\n2026-04-01T10:07:00+00:00\n3"), "\(log)")
         #expect(try Self.git(["fsck", "--strict"], in: a).status == 0)
         #expect(try Self.git(["status", "--porcelain"], in: a).stdout.isEmpty)

@@ -9,9 +9,14 @@ struct SchemaAndValidateTests {
         var s = Session(
             sessionID: "6a0fc014-e93f-4e18-9787-a4f3c638fb9b",
             origin: Origin(system: "mochi", format: "mochi-session/1.4", legacyID: "0f7a24a33f"),
-            metadata: Metadata(name: "Grüße 😀", tags: [], createdAt: "2026-11-21T13:45:24.508930Z", updatedAt: "2026-11-21T13:45:24Z"),
+            metadata: Metadata(
+                name: "Grüße 😀", tags: [], createdAt: "2026-11-21T13:45:24.508930Z", updatedAt: "2026-11-21T13:45:24Z"),
             state: ["model": "llama3.2:3b", "noise": .float(.nan), "big": .bigInt("123456789012345678901234567890")],
-            auditLog: [AuditEntry(kind: "message.user", timestamp: "2026-11-21T13:45:24.508930Z", actor: "user", payload: ["content": "Hallo"])])
+            auditLog: [
+                AuditEntry(
+                    kind: "message.user", timestamp: "2026-11-21T13:45:24.508930Z", actor: "user",
+                    payload: ["content": "Hallo"])
+            ])
         s.sealAuditLog()
         return s
     }
@@ -72,13 +77,20 @@ struct SchemaAndValidateTests {
         let s = Self.sampleSession()
         let text = String(decoding: s.canonicalBytes, as: UTF8.self)
         try CLI.write(text, to: dir + "/store/\(s.sessionID).json")
-        try CLI.write(text.replacingOccurrences(of: "\"seq\": 1", with: "\"seq\": 2"), to: dir + "/store/sub/\(s.sessionID).json")
+        try CLI.write(
+            text.replacingOccurrences(of: "\"seq\": 1", with: "\"seq\": 2"), to: dir + "/store/sub/\(s.sessionID).json")
         try CLI.write(text, to: dir + "/store/wrong-name.json")
         let result = try CLI.run(["validate", dir + "/store"])
         #expect(result.status == 1)
         let lines = result.stdout.split(separator: "\n").map(String.init)
-        #expect(lines.contains("\(dir)/store/sub/\(s.sessionID).json: /audit_log/0/seq: is 2, expected 1 (seq must be 1-based and contiguous)"))
-        #expect(lines.contains("\(dir)/store/wrong-name.json: /session_id: session id \"\(s.sessionID)\" does not match the file name \"wrong-name.json\""))
+        #expect(
+            lines.contains(
+                "\(dir)/store/sub/\(s.sessionID).json: /audit_log/0/seq: is 2, expected 1 (seq must be 1-based and contiguous)"
+            ))
+        #expect(
+            lines.contains(
+                "\(dir)/store/wrong-name.json: /session_id: session id \"\(s.sessionID)\" does not match the file name \"wrong-name.json\""
+            ))
         #expect(lines.last == "3 files checked, 2 invalid")
 
         let json = try CLI.run(["validate", "--json", dir + "/store"])
@@ -109,7 +121,10 @@ struct SchemaAndValidateTests {
         #expect(try CLI.run(["canonicalize", "--check", dir + "/in"]).status == 1)
         let r = try CLI.run(["canonicalize", dir + "/in", "--out", dir + "/out"])
         #expect(r.status == 0)
-        #expect(CLI.read(dir + "/out/x.json") == "{\n  \"a\": \"é\",\n  \"b\": [\n    1,\n    2.5,\n    {\n      \"$number\": \"NaN\"\n    }\n  ]\n}\n")
+        #expect(
+            CLI.read(dir + "/out/x.json")
+                == "{\n  \"a\": \"é\",\n  \"b\": [\n    1,\n    2.5,\n    {\n      \"$number\": \"NaN\"\n    }\n  ]\n}\n"
+        )
         #expect(try CLI.run(["canonicalize", "--check", dir + "/out"]).status == 0)
     }
 

@@ -21,11 +21,16 @@ import Testing
 
             let second = try commitFiles(
                 repository,
-                ["sessions/ab/ab.json": "{\"v\": 2}\n", "sessions/cd/cd.json": nil, "sessions/ef/ef.json": "{\"new\": true}\n"],
+                [
+                    "sessions/ab/ab.json": "{\"v\": 2}\n", "sessions/cd/cd.json": nil,
+                    "sessions/ef/ef.json": "{\"new\": true}\n",
+                ],
                 parent: first, message: "two\n")
             let secondTree = try repository.commit(second).tree
             try repository.updateReference("refs/heads/main", to: second, expecting: first, logMessage: "two")
-            #expect(try repository.checkoutIfBranchCheckedOut(branch: "refs/heads/main", oldTree: firstTree, newTree: secondTree))
+            #expect(
+                try repository.checkoutIfBranchCheckedOut(
+                    branch: "refs/heads/main", oldTree: firstTree, newTree: secondTree))
             #expect(try git(["status", "--porcelain"], in: root) == "")
             #expect(try Self.read(root + "/sessions/ab/ab.json") == "{\"v\": 2}\n")
             #expect(try Self.read(root + "/sessions/ef/ef.json") == "{\"new\": true}\n")
@@ -35,12 +40,15 @@ import Testing
             // Another branch moving leaves the work tree alone.
             let side = try commitFiles(repository, ["side.txt": "side\n"], parent: second, message: "side\n")
             try repository.updateReference("refs/heads/side", to: side, expecting: nil, logMessage: "side")
-            #expect(try !repository.checkoutIfBranchCheckedOut(branch: "side", oldTree: secondTree, newTree: try repository.commit(side).tree))
+            #expect(
+                try !repository.checkoutIfBranchCheckedOut(
+                    branch: "side", oldTree: secondTree, newTree: try repository.commit(side).tree))
             #expect(!FileManager.default.fileExists(atPath: root + "/side.txt"))
 
             // A user's edit is never overwritten: the checkout refuses and the edit stays.
             try Data("{\"mine\": 1}\n".utf8).write(to: URL(fileURLWithPath: root + "/sessions/ab/ab.json"))
-            let third = try commitFiles(repository, ["sessions/ab/ab.json": "{\"v\": 3}\n"], parent: second, message: "three\n")
+            let third = try commitFiles(
+                repository, ["sessions/ab/ab.json": "{\"v\": 3}\n"], parent: second, message: "three\n")
             try repository.updateReference("refs/heads/main", to: third, expecting: second, logMessage: "three")
             expectGitError(.conflict) {
                 try repository.checkoutIfBranchCheckedOut(
@@ -55,7 +63,9 @@ import Testing
             let repository = try Repository.create(at: root, bare: true, initialBranch: "main")
             let first = try commitFiles(repository, ["a": "1"], parent: nil, message: "one\n")
             try repository.updateReference("refs/heads/main", to: first, expecting: nil, logMessage: "one")
-            #expect(try !repository.checkoutIfBranchCheckedOut(branch: "main", oldTree: nil, newTree: try repository.commit(first).tree))
+            #expect(
+                try !repository.checkoutIfBranchCheckedOut(
+                    branch: "main", oldTree: nil, newTree: try repository.commit(first).tree))
             #expect(!FileManager.default.fileExists(atPath: root + "/a"))
         }
     }

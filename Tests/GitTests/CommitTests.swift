@@ -48,7 +48,9 @@ import Testing
                     """)
             #expect(
                 try git(["log", "-1", "--format=%(trailers:key=Audit-Seq,valueonly)", id.hex], in: root) == "12\n\n")
-            #expect(try gitLine(["log", "-1", "--format=%s", id.hex], in: root) == "lock.model: Titanium alloy screening (iteration 2)")
+            #expect(
+                try gitLine(["log", "-1", "--format=%s", id.hex], in: root)
+                    == "lock.model: Titanium alloy screening (iteration 2)")
 
             let info = try repository.commit(id)
             #expect(info.id == id)
@@ -61,7 +63,8 @@ import Testing
 
             // Messages git itself would clean up are still stored exactly as given.
             let odd = "\n\nno final newline  "
-            let oddID = try repository.createCommit(tree: tree, parents: [id], author: alice, committer: alice, message: odd)
+            let oddID = try repository.createCommit(
+                tree: tree, parents: [id], author: alice, committer: alice, message: odd)
             #expect(try git(["cat-file", "commit", oddID.hex], in: root).hasSuffix("\n" + odd))
             #expect(try repository.commit(oddID).message == odd)
             #expect(try repository.commit(oddID).parents == [id])
@@ -110,7 +113,8 @@ import Testing
             let tree = try repository.emptyTree()
             let missing = try repository.hashBlob(bytes("no such commit"))
             expectGitError(.other(-1)) {
-                _ = try repository.createCommit(tree: tree, parents: [missing], author: alice, committer: alice, message: "x\n")
+                _ = try repository.createCommit(
+                    tree: tree, parents: [missing], author: alice, committer: alice, message: "x\n")
             }
             let bad = Signature(name: "Eve <evil>", email: "eve@example.com", time: 0, offsetMinutes: 0)
             #expect(throws: GitError.self) {

@@ -9,11 +9,13 @@ import Testing
             var tip: ObjectID? = nil
             var chain: [ObjectID] = []
             for step in 0..<5 {
-                tip = try commitFiles(repository, ["f": "\(step)"], parent: tip, message: "\(step)\n", time: 1_700_000_000 + Int64(step))
+                tip = try commitFiles(
+                    repository, ["f": "\(step)"], parent: tip, message: "\(step)\n", time: 1_700_000_000 + Int64(step))
                 chain.append(tip!)
             }
             // A side branch merged back, with a clock that goes backwards on the side.
-            let side = try commitFiles(repository, ["g": "side"], parent: chain[1], message: "side\n", time: 1_600_000_000)
+            let side = try commitFiles(
+                repository, ["g": "side"], parent: chain[1], message: "side\n", time: 1_600_000_000)
             let mergeTree = try repository.updatingTree(
                 try repository.commit(chain[4]).tree, set: [(path: "g", blob: try repository.writeBlob(bytes("side")))])
             let merge = try repository.createCommit(
@@ -30,7 +32,9 @@ import Testing
                     #expect(log.firstIndex(of: parent)! > index)
                 }
             }
-            #expect(Set(log.map(\.hex)) == Set(try git(["rev-list", "main"], in: root).split(separator: "\n").map(String.init)))
+            #expect(
+                Set(log.map(\.hex))
+                    == Set(try git(["rev-list", "main"], in: root).split(separator: "\n").map(String.init)))
             #expect(try repository.log(from: chain[4]) == chain.reversed())
             #expect(try repository.log(from: chain[4], limit: 2) == [chain[4], chain[3]])
             #expect(try repository.log(from: merge, hiding: [chain[4]]) == [merge, side])
@@ -54,17 +58,20 @@ import Testing
             var tip: ObjectID? = nil
             var commits: [ObjectID] = []
             for (index, files) in steps.enumerated() {
-                tip = try commitFiles(repository, files, parent: tip, message: "step \(index)\n", time: 1_700_000_000 + Int64(index))
+                tip = try commitFiles(
+                    repository, files, parent: tip, message: "step \(index)\n", time: 1_700_000_000 + Int64(index))
                 commits.append(tip!)
             }
             try repository.updateReference("refs/heads/main", to: tip!, expecting: nil, logMessage: "create")
             let history = try repository.commits(touching: path, from: tip!)
             #expect(history.map(\.commit) == [commits[7], commits[5], commits[2], commits[0]])
-            #expect(history.map(\.blob) == [
-                try repository.hashBlob(bytes("v3")), nil, try repository.hashBlob(bytes("v2")),
-                try repository.hashBlob(bytes("v1")),
-            ])
-            let gitSays = try git(["log", "--format=%H", "main", "--", path], in: root).split(separator: "\n").map(String.init)
+            #expect(
+                history.map(\.blob) == [
+                    try repository.hashBlob(bytes("v3")), nil, try repository.hashBlob(bytes("v2")),
+                    try repository.hashBlob(bytes("v1")),
+                ])
+            let gitSays = try git(["log", "--format=%H", "main", "--", path], in: root).split(separator: "\n").map(
+                String.init)
             #expect(history.map(\.commit.hex) == gitSays)
             #expect(try repository.commits(touching: path, from: tip!, limit: 1).map(\.commit) == [commits[7]])
             #expect(try repository.commits(touching: "absent", from: tip!) == [])

@@ -108,7 +108,9 @@ import Testing
             #expect(sub.entry(named: "run.sh")?.mode == .executable)
             try sub.insert(name: "dir", id: tree, mode: .tree)
             let nested = try sub.write()
-            #expect(try gitLine(["ls-tree", "--name-only", "-r", nested.hex], in: root) == "dir/link\ndir/run.sh\nlink\nrun.sh")
+            #expect(
+                try gitLine(["ls-tree", "--name-only", "-r", nested.hex], in: root)
+                    == "dir/link\ndir/run.sh\nlink\nrun.sh")
             #expect(try repository.entry(atPath: "dir/run.sh", inTree: nested)?.mode == .executable)
         }
     }

@@ -45,11 +45,14 @@ private struct RawStore {
 /// A canonical-looking session document that grows in the middle (the audit log) and changes
 /// near the top (the update time), like a session's successive snapshots.
 private func document(session: Int, version: Int) -> [UInt8] {
-    var text = "{\n  \"session_id\": \"s-\(session)\",\n  \"updated_at\": \(1_700_000_000 + version),\n  \"audit_log\": [\n"
+    var text =
+        "{\n  \"session_id\": \"s-\(session)\",\n  \"updated_at\": \(1_700_000_000 + version),\n  \"audit_log\": [\n"
     for entry in 0...version {
-        text += "    {\"id\": \"e-\(session)-\(entry)\", \"action\": \"lock\", \"note\": \"entry \(entry) of session \(session) with some padding text\"},\n"
+        text +=
+            "    {\"id\": \"e-\(session)-\(entry)\", \"action\": \"lock\", \"note\": \"entry \(entry) of session \(session) with some padding text\"},\n"
     }
-    text += "    {\"id\": \"end\"}\n  ],\n  \"state\": {\"locked\": \(version % 2 == 0), \"owner\": \"user-\(session % 7)\"}\n}\n"
+    text +=
+        "    {\"id\": \"end\"}\n  ],\n  \"state\": {\"locked\": \(version % 2 == 0), \"owner\": \"user-\(session % 7)\"}\n}\n"
     return Array(text.utf8)
 }
 
@@ -76,7 +79,9 @@ private func sessionPath(_ session: Int) -> String {
 
     /// `git verify-pack -v` of one pack: the type and delta depth of each object, and the
     /// chain-length histogram's lengths.
-    static func verifyPack(_ root: String, _ pack: String) throws -> (depth: [String: (type: String, depth: Int)], chains: [Int]) {
+    static func verifyPack(_ root: String, _ pack: String) throws -> (
+        depth: [String: (type: String, depth: Int)], chains: [Int]
+    ) {
         let output = try git(["verify-pack", "-v", "objects/pack/" + pack], in: root)
         var depth: [String: (type: String, depth: Int)] = [:]
         var chains: [Int] = []
@@ -118,11 +123,13 @@ private func sessionPath(_ session: Int) -> String {
             }
             let mktreeInput = given.map { entry in
                 let type = entry.mode == .tree ? "tree" : "blob"
-                return "\(String(entry.mode.rawValue, radix: 8).leftPadded(to: 6)) \(type) \(entry.id.hex)\t\(entry.name)\n"
+                return
+                    "\(String(entry.mode.rawValue, radix: 8).leftPadded(to: 6)) \(type) \(entry.id.hex)\t\(entry.name)\n"
             }.joined()
             let mktree = try git(["mktree"], in: root, input: bytes(mktreeInput)).trimmingCharacters(in: .newlines)
             #expect(mktree == libgit2Tree.hex)
-            #expect(RawObject.id(of: .tree, RawObject.tree(entries: [])).hex == "4b825dc642cb6eb9a060e54bf8d69288fbee4904")
+            #expect(
+                RawObject.id(of: .tree, RawObject.tree(entries: [])).hex == "4b825dc642cb6eb9a060e54bf8d69288fbee4904")
             // Many names sharing their first eight bytes or more, trees and files mixed, shuffled.
             let many = (0..<300).map { index in
                 let name = "session-\(index % 7)\(index % 3 == 0 ? "" : "-\(index)")" + (index % 5 == 0 ? ".json" : "")
@@ -134,7 +141,8 @@ private func sessionPath(_ session: Int) -> String {
             for entry in many { unique[entry.name] = entry }
             let manyBuilder = try TreeBuilder(repository: repository)
             for entry in unique.values { try manyBuilder.insert(name: entry.name, id: entry.id, mode: entry.mode) }
-            #expect(RawObject.id(of: .tree, RawObject.tree(entries: unique.values.shuffled())) == (try manyBuilder.write()))
+            #expect(
+                RawObject.id(of: .tree, RawObject.tree(entries: unique.values.shuffled())) == (try manyBuilder.write()))
             // A submodule entry, which only raw trees and mktree can hold without the commit.
             let submodule = ObjectID(hex: String(repeating: "5a", count: 20))!
             let gitlink = TreeEntry(name: "module", id: submodule, kind: .commit, mode: .commit)
@@ -146,8 +154,10 @@ private func sessionPath(_ session: Int) -> String {
             let offsets: [Int32] = [0, 90, -300, 330, -720, 840, -1]
             for (index, offset) in offsets.enumerated() {
                 let author = Signature(
-                    name: " Ann Example ", email: "ann@example.com\t", time: 1_600_000_000 + Int64(index), offsetMinutes: offset)
-                let committer = Signature(name: "Bot", email: "bot@example.invalid", time: 1_700_000_000, offsetMinutes: -offset)
+                    name: " Ann Example ", email: "ann@example.com\t", time: 1_600_000_000 + Int64(index),
+                    offsetMinutes: offset)
+                let committer = Signature(
+                    name: "Bot", email: "bot@example.invalid", time: 1_700_000_000, offsetMinutes: -offset)
                 let message = index == 1 ? "no newline" : "Subject \(index)\n\nBody line\nTrailer: x\n"
                 // None, one, and (once) two parents; libgit2 checks that they are commits.
                 let realParents = try (0..<(index == 0 ? 0 : index == 3 ? 2 : 1)).map { parent in
@@ -173,8 +183,10 @@ private func sessionPath(_ session: Int) -> String {
                 ["commit-tree", libgit2Tree.hex, "-m", "Subject"], in: root, environment: environment)
             let raw = RawObject.commit(
                 tree: libgit2Tree, parents: [],
-                author: Signature(name: "Ann Example", email: "ann@example.com", time: 1_600_000_000, offsetMinutes: 90),
-                committer: Signature(name: "Bot", email: "bot@example.invalid", time: 1_700_000_000, offsetMinutes: -300),
+                author: Signature(
+                    name: "Ann Example", email: "ann@example.com", time: 1_600_000_000, offsetMinutes: 90),
+                committer: Signature(
+                    name: "Bot", email: "bot@example.invalid", time: 1_700_000_000, offsetMinutes: -300),
                 message: "Subject\n")
             #expect(RawObject.id(of: .commit, raw).hex == commitTree)
             #expect(RawObject.id(of: .blob, bytes("content\n")) == blob)
@@ -196,21 +208,25 @@ private func sessionPath(_ session: Int) -> String {
                 versions[session] = version + 1
                 commits.append(
                     try store.commit(
-                        sessionPath(session), document(session: session, version: version), time: 1_700_000_000 + Int64(index),
+                        sessionPath(session), document(session: session, version: version),
+                        time: 1_700_000_000 + Int64(index),
                         writer: writer))
                 if index == 1_499 {
                     #expect(writer.count >= 1_500 * 5 - 20)
                     // Not on disk yet, so no reference can point at it.
                     #expect(throws: GitError.self) {
-                        try repository.updateReference("refs/heads/main", to: commits.last!, expecting: nil, logMessage: "early")
+                        try repository.updateReference(
+                            "refs/heads/main", to: commits.last!, expecting: nil, logMessage: "early")
                     }
                     results.append(try writer.flush())
                     #expect(writer.count == 0)
-                    try repository.updateReference("refs/heads/main", to: commits.last!, expecting: nil, logMessage: "half")
+                    try repository.updateReference(
+                        "refs/heads/main", to: commits.last!, expecting: nil, logMessage: "half")
                 }
             }
             results.append(try writer.flush(durable: false))
-            try repository.updateReference("refs/heads/main", to: commits.last!, expecting: commits[1_499], logMessage: "all")
+            try repository.updateReference(
+                "refs/heads/main", to: commits.last!, expecting: commits[1_499], logMessage: "all")
 
             let packs = try Self.packFiles(root)
             #expect(packs.count == 2)
@@ -252,7 +268,9 @@ private func sessionPath(_ session: Int) -> String {
                 #expect(try repository.blob(entry.id) == content)
                 #expect(entry.id == (try repository.hashBlob(content)))
                 if index % 500 == 0 { _ = try repository.tree(info.tree) }
-                #expect(try reference.commit(sessionPath(session), content, time: 1_700_000_000 + Int64(index), writer: check) == commit)
+                #expect(
+                    try reference.commit(
+                        sessionPath(session), content, time: 1_700_000_000 + Int64(index), writer: check) == commit)
             }
             #expect(
                 try git(["cat-file", "blob", "main:" + sessionPath(0)], in: root)
@@ -270,7 +288,8 @@ private func sessionPath(_ session: Int) -> String {
                 let blob = try witness.writeBlob(document(session: session, version: version))
                 tree = try witness.updatingTree(tree, set: [(path: sessionPath(session), blob: blob)])
                 let signature = Signature(
-                    name: "SessionSync", email: "sync@example.invalid", time: 1_700_000_000 + Int64(index), offsetMinutes: 0)
+                    name: "SessionSync", email: "sync@example.invalid", time: 1_700_000_000 + Int64(index),
+                    offsetMinutes: 0)
                 tip = try witness.createCommit(
                     tree: tree!, parents: tip.map { [$0] } ?? [], author: signature, committer: signature,
                     message: "lock: \(sessionPath(session)) at \(1_700_000_000 + Int64(index))\n")
@@ -314,7 +333,9 @@ private func sessionPath(_ session: Int) -> String {
             #expect((1...6).allSatisfy { depth[ids[$0].hex]?.depth == $0 })
             #expect(depth[ids[7].hex]?.depth == 0 && depth[ids[8].hex]?.depth == 0)
             // The deltas are small: the pack is about one deflated copy of the big blob.
-            let size = try FileManager.default.attributesOfItem(atPath: root + "/objects/pack/" + result.packName! + ".pack")[.size] as! Int
+            let size =
+                try FileManager.default.attributesOfItem(atPath: root + "/objects/pack/" + result.packName! + ".pack")[
+                    .size] as! Int
             #expect(size < 2 * 300_000)
             try git(["fsck", "--strict"], in: root)
         }
@@ -334,7 +355,8 @@ private func sessionPath(_ session: Int) -> String {
             let third = try writer.add(.blob, text + Array("two more lines\n".utf8), deltaBase: unknown)
             // A tree cannot be a delta of a blob: a delta's result takes its base's type.
             let tree = try writer.add(
-                .tree, RawObject.tree(entries: [TreeEntry(name: "f", id: second, kind: .blob, mode: .blob)]), deltaBase: second)
+                .tree, RawObject.tree(entries: [TreeEntry(name: "f", id: second, kind: .blob, mode: .blob)]),
+                deltaBase: second)
             // The same object twice is stored once.
             #expect(try writer.add(.blob, text + Array("one more line\n".utf8)) == second)
             #expect(writer.count == 3)
@@ -358,7 +380,8 @@ private func sessionPath(_ session: Int) -> String {
             do {
                 let doomed = try PackWriter(repository: repository)
                 dropped = try doomed.add(.blob, bytes("never flushed\n"))
-                _ = try doomed.add(.tree, RawObject.tree(entries: [TreeEntry(name: "x", id: dropped!, kind: .blob, mode: .blob)]))
+                _ = try doomed.add(
+                    .tree, RawObject.tree(entries: [TreeEntry(name: "x", id: dropped!, kind: .blob, mode: .blob)]))
                 #expect(doomed.count == 2)
             }
             #expect(try Self.packFiles(root).isEmpty)

@@ -26,10 +26,13 @@ import Testing
                 var tree: ObjectID? = nil
                 for index in 0..<count {
                     let id = String(format: "%08x-0000-4000-8000-%012x", index % 97, index % 97)
-                    let blob = try repository.writeBlob(bytes("{\n  \"session_id\": \"\(id)\",\n  \"seq\": \(index)\n}\n"))
-                    tree = try repository.updatingTree(tree, set: [(path: "sessions/\(id.prefix(2))/\(id).json", blob: blob)])
+                    let blob = try repository.writeBlob(
+                        bytes("{\n  \"session_id\": \"\(id)\",\n  \"seq\": \(index)\n}\n"))
+                    tree = try repository.updatingTree(
+                        tree, set: [(path: "sessions/\(id.prefix(2))/\(id).json", blob: blob)])
                     let signature = Signature(
-                        name: "SessionSync", email: "sync@example.invalid", time: 1_700_000_000 + Int64(index), offsetMinutes: 0)
+                        name: "SessionSync", email: "sync@example.invalid", time: 1_700_000_000 + Int64(index),
+                        offsetMinutes: 0)
                     tip = try repository.createCommit(
                         tree: tree!, parents: tip.map { [$0] } ?? [], author: signature, committer: signature,
                         message: "lock.data: session \(index)\n\nSession-Id: \(id)\n")
@@ -49,7 +52,9 @@ import Testing
                 return (tip!, flushed)
             }
             let seconds = Date().timeIntervalSince(start)
-            print("packed batch: \(count) commits in \(String(format: "%.2f", seconds)) s (\(Int(Double(count) / seconds)) commits/s)")
+            print(
+                "packed batch: \(count) commits in \(String(format: "%.2f", seconds)) s (\(Int(Double(count) / seconds)) commits/s)"
+            )
 
             let packs = try Self.packFiles(root)
             #expect(packs.count == 1)

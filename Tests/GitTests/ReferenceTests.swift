@@ -65,7 +65,8 @@ import Testing
                             let next = try commitFiles(
                                 handle, ["w\(worker)/\(step)": "x"], parent: tip, message: "w\(worker) \(step)\n")
                             do {
-                                try handle.updateReference("refs/heads/main", to: next, expecting: tip, logMessage: "step")
+                                try handle.updateReference(
+                                    "refs/heads/main", to: next, expecting: tip, logMessage: "step")
                                 break
                             } catch let error as GitError where error.code == .modified || error.code == .locked {
                                 lostRaces.add(1, ordering: .relaxed)
@@ -78,7 +79,9 @@ import Testing
             }
             #expect(failures.withLock { $0 } == [])
             #expect(try gitLine(["rev-list", "--count", "main"], in: root) == "\(2 * perWorker + 1)")
-            #expect(try git(["ls-tree", "-r", "--name-only", "main"], in: root).split(separator: "\n").count == 2 * perWorker + 1)
+            #expect(
+                try git(["ls-tree", "-r", "--name-only", "main"], in: root).split(separator: "\n").count == 2
+                    * perWorker + 1)
             try git(["fsck", "--strict"], in: root)
         }
     }
@@ -136,8 +139,10 @@ import Testing
             try repository.setReflogIdentity(name: "SessionSync", email: "sync@example.invalid")
             let first = try commitFiles(repository, ["a": "1"], parent: nil, message: "one\n")
             let second = try commitFiles(repository, ["a": "2"], parent: first, message: "two\n")
-            try repository.updateReference("refs/heads/main", to: first, expecting: nil, logMessage: "migrate: 1 session")
-            try repository.updateReference("refs/heads/main", to: second, expecting: first, logMessage: "commit: lock.data")
+            try repository.updateReference(
+                "refs/heads/main", to: first, expecting: nil, logMessage: "migrate: 1 session")
+            try repository.updateReference(
+                "refs/heads/main", to: second, expecting: first, logMessage: "commit: lock.data")
             #expect(
                 try git(["log", "-g", "--format=%H %gn <%ge> %gs", "refs/heads/main"], in: root)
                     == """

@@ -51,7 +51,9 @@ import Testing
             expectGitError(.exists) { _ = try Repository.create(at: path, bare: true, initialBranch: "main") }
             let reopened = try Repository.openOrCreate(at: path, bare: true, initialBranch: "other")
             #expect(try reopened.headReferenceName == "refs/heads/main")
-            expectGitError(.invalid) { _ = try Repository.create(at: root + "/x", bare: true, initialBranch: "bad..name") }
+            expectGitError(.invalid) {
+                _ = try Repository.create(at: root + "/x", bare: true, initialBranch: "bad..name")
+            }
 
             // open never searches upwards: a folder inside a work tree is not a repository.
             let work = root + "/work"

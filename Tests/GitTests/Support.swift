@@ -65,7 +65,8 @@ func gitLine(_ arguments: [String], in directory: String, environment: [String: 
 func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
 
 let alice = Signature(name: "Alice Example", email: "alice@example.com", time: 1_700_000_000, offsetMinutes: 90)
-let robot = Signature(name: "SessionSync", email: "sessionsync@example.invalid", time: 1_700_000_100, offsetMinutes: -300)
+let robot = Signature(
+    name: "SessionSync", email: "sessionsync@example.invalid", time: 1_700_000_100, offsetMinutes: -300)
 
 /// Writes a commit holding `files` (path → content) on top of `parent`'s tree.
 func commitFiles(
@@ -83,7 +84,8 @@ func commitFiles(
 }
 
 /// Expects `body` to throw a `GitError` with `code`.
-func expectGitError(_ code: GitError.Code, sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void) {
+func expectGitError(_ code: GitError.Code, sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void)
+{
     do {
         try body()
         Issue.record("expected GitError \(code), nothing was thrown", sourceLocation: sourceLocation)

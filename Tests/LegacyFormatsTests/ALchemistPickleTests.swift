@@ -18,7 +18,9 @@ import Testing
 
     static func importOne(_ path: String, timeZone: String = "UTC") throws -> (DetectedFormat, ImportedSession) {
         let (format, sessions) = try Fixtures.importFixture(path, timeZone: timeZone)
-        guard sessions.count == 1, let s = sessions.first else { throw FixtureMissing(path: "\(path): \(sessions.count) sessions") }
+        guard sessions.count == 1, let s = sessions.first else {
+            throw FixtureMissing(path: "\(path): \(sessions.count) sessions")
+        }
         return (format, s)
     }
 
@@ -46,7 +48,9 @@ import Testing
         #expect(format.qualifiedName == "alchemist-server-pickle/9dc1bd4")
         #expect(format.note?.contains("pickle protocol 4") == true)
         let withAudit = path.hasPrefix("pickle/store/")
-        #expect(format.note?.contains(withAudit ? "with metadata/audit log" : "without metadata") == true, "\(format.note ?? "")")
+        #expect(
+            format.note?.contains(withAudit ? "with metadata/audit log" : "without metadata") == true,
+            "\(format.note ?? "")")
     }
 
     @Test func plainPicklesAreNotSessions() throws {
@@ -90,13 +94,17 @@ import Testing
 
     /// A value of the cross-check's tagged form (`["float", "<16 hex digits>"]`, …) as JSON.
     static func untag(_ v: JSONValue) throws -> JSONValue {
-        guard let a = v.arrayValue, let tag = a.first?.stringValue else { throw FixtureMissing(path: "bad tagged value \(v)") }
+        guard let a = v.arrayValue, let tag = a.first?.stringValue else {
+            throw FixtureMissing(path: "bad tagged value \(v)")
+        }
         switch tag {
         case "none": return .null
         case "bool": return .bool(a[1].stringValue == "True")
         case "int": return JSONValue.integer(decimal: Substring(a[1].stringValue ?? "")) ?? .null
         case "float":
-            guard let bits = UInt64(a[1].stringValue ?? "", radix: 16) else { throw FixtureMissing(path: "bad float \(v)") }
+            guard let bits = UInt64(a[1].stringValue ?? "", radix: 16) else {
+                throw FixtureMissing(path: "bad float \(v)")
+            }
             return .float(Double(bitPattern: bits))
         case "str": return a[1]
         case "list", "tuple": return .array(try (a[1].arrayValue ?? []).map(untag))
@@ -115,7 +123,9 @@ import Testing
 
     @Test(arguments: corpusIDs)
     func valuesEqualPythonsView(_ id: String) throws {
-        guard case .object(let expected) = try JSONReader.read(try Fixtures.bytes("pickle/corpus/\(id).expected.json")).value
+        guard
+            case .object(let expected) = try JSONReader.read(try Fixtures.bytes("pickle/corpus/\(id).expected.json"))
+                .value
         else { throw FixtureMissing(path: id) }
         let (_, imported) = try Self.importOne(Self.corpusDir + id + ".pkl")
         let s = imported.session
@@ -133,7 +143,8 @@ import Testing
         let frame = try #require(expected["dataframe"]?.objectValue)
         let columns = try (frame["columns"]?.arrayValue ?? []).map { c in try Self.untag(c["name"] ?? .null) }
         let dtypes = (frame["columns"]?.arrayValue ?? []).map { $0["dtype"] ?? .null }
-        let expectedRows = try (frame["rows"]?.arrayValue ?? []).map { row in try (row.arrayValue ?? []).map(Self.untag) }
+        let expectedRows = try (frame["rows"]?.arrayValue ?? []).map { row in try (row.arrayValue ?? []).map(Self.untag)
+        }
         let rows = try #require(s.state["experiments"]?["data"]?.arrayValue)
         #expect(rows.count == expectedRows.count)
         #expect(s.state["experiments"]?["n_total"] == .int(expectedRows.count))
@@ -163,15 +174,29 @@ import Testing
     @Test func notDataIsNamedAndKeptAsAClassName() throws {
         let (_, imported) = try Self.importOne(Self.corpusDir + "ca3f38de-dc56-4151-ab15-cb5fdb00ebb2.pkl")
         let notData = imported.warnings.filter { $0.code == "not-data" }
-        #expect(notData.contains { $0.message.hasPrefix("alchemist_core.events.EventEmitter") && $0.location.contains("events") })
-        #expect(notData.contains { $0.message.hasPrefix("skopt.space.space.Real") && $0.location.contains("skopt_dimensions[0]") })
-        #expect(notData.contains { $0.message.hasPrefix("skopt.space.space.Categorical") && $0.location.contains("skopt_dimensions[1]") })
+        #expect(
+            notData.contains {
+                $0.message.hasPrefix("alchemist_core.events.EventEmitter") && $0.location.contains("events")
+            })
+        #expect(
+            notData.contains {
+                $0.message.hasPrefix("skopt.space.space.Real") && $0.location.contains("skopt_dimensions[0]")
+            })
+        #expect(
+            notData.contains {
+                $0.message.hasPrefix("skopt.space.space.Categorical") && $0.location.contains("skopt_dimensions[1]")
+            })
         let pickle = try #require(imported.session.state["pickle"])
-        #expect(pickle["session"]?["other"]?["events"] == .object(JSONObject([("not_data", "alchemist_core.events.EventEmitter")])))
-        #expect(pickle["search_space"]?["other"]?["skopt_dimensions"]?.arrayValue?.first == .object(JSONObject([("not_data", "skopt.space.space.Real")])))
-        #expect(pickle["session"]?["fields"]?.arrayValue?.compactMap(\.stringValue) == [
-            "search_space", "experiment_manager", "events", "model", "model_backend", "acquisition", "config",
-        ])
+        #expect(
+            pickle["session"]?["other"]?["events"]
+                == .object(JSONObject([("not_data", "alchemist_core.events.EventEmitter")])))
+        #expect(
+            pickle["search_space"]?["other"]?["skopt_dimensions"]?.arrayValue?.first
+                == .object(JSONObject([("not_data", "skopt.space.space.Real")])))
+        #expect(
+            pickle["session"]?["fields"]?.arrayValue?.compactMap(\.stringValue) == [
+                "search_space", "experiment_manager", "events", "model", "model_backend", "acquisition", "config",
+            ])
         #expect(pickle["experiment_manager"]?["search_space_is_session_search_space"] == true)
         #expect(pickle["protocol"] == .int(4))
     }
@@ -195,7 +220,10 @@ import Testing
 
         #expect(s.auditLog.map(\.kind) == ["lock.data", "lock.model", "lock.acquisition"])
         #expect(s.auditLog.map(\.iteration) == [nil, 1, 1])
-        #expect(s.auditLog.map(\.timestamp) == ["2025-11-20T09:15:02.104233Z", "2025-11-20T09:16:40.500000Z", "2025-11-20T09:17:00Z"])
+        #expect(
+            s.auditLog.map(\.timestamp) == [
+                "2025-11-20T09:15:02.104233Z", "2025-11-20T09:16:40.500000Z", "2025-11-20T09:17:00Z",
+            ])
         #expect(s.auditLog.map(\.notes) == ["initial design", "", "ümlaut ✓ notes"])
         #expect(s.auditLog.allSatisfy { $0.actor == nil })
         #expect(s.auditLog[0].payload["parameters"]?["initial_design_method"] == "LHS")
@@ -211,13 +239,19 @@ import Testing
         #expect(rows[0]["temperature"] == .float(310.5))
         #expect(rows[1]["Noise"]?.doubleValue?.isNaN == true)  // NaN noise stays a float NaN
         #expect(rows[3]["Reason"] == "Expected Improvement")
-        #expect(s.state["experiments"]?["columns"]?.arrayValue?.compactMap(\.stringValue) == [
-            "temperature", "pressure", "catalyst", "Output", "Noise", "Iteration", "Reason",
-        ])
+        #expect(
+            s.state["experiments"]?["columns"]?.arrayValue?.compactMap(\.stringValue) == [
+                "temperature", "pressure", "catalyst", "Output", "Noise", "Iteration", "Reason",
+            ])
         #expect(s.state["pickle"]?["experiment_manager"]?["df"]?["dtypes"]?["pressure"] == "int64")
-        #expect(s.state["pickle"]?["session"]?["other"]?["model"] == .object(JSONObject([("not_data", "sklearn.gaussian_process._gpr.GaussianProcessRegressor")])))
+        #expect(
+            s.state["pickle"]?["session"]?["other"]?["model"]
+                == .object(JSONObject([("not_data", "sklearn.gaussian_process._gpr.GaussianProcessRegressor")])))
         #expect(s.state["pickle"]?["session"]?["other"]?["model_backend"] == "sklearn")
-        #expect(imported.warnings.contains { $0.code == "not-data" && $0.message.hasPrefix("sklearn.gaussian_process._gpr.GaussianProcessRegressor") })
+        #expect(
+            imported.warnings.contains {
+                $0.code == "not-data" && $0.message.hasPrefix("sklearn.gaussian_process._gpr.GaussianProcessRegressor")
+            })
 
         // One commit per lock: the snapshot rules of the JSON importer apply.
         let snapshot = ALchemistPickleImporter().snapshot(of: s, throughEntry: 0)
@@ -231,7 +265,10 @@ import Testing
         // The store's key is the id; a differing metadata.session_id is kept and reported.
         #expect(s.sessionID == "9b2e4d6f-1a3c-4e5b-8d7f-0c2a4e6b8d10")
         #expect(s.state["metadata"]?["session_id"] == "0d1c2b3a-4f5e-4d6c-9b8a-7e6f5d4c3b2a")
-        #expect(imported.warnings.contains { $0.code == "id-from-file-name" && $0.location == "/session/metadata/session_id" })
+        #expect(
+            imported.warnings.contains {
+                $0.code == "id-from-file-name" && $0.location == "/session/metadata/session_id"
+            })
         #expect(s.metadata.owner == nil)  // no author before 81670e5
         #expect(s.state["audit_log"]?["form"] == "list")
         #expect(s.auditLog.map(\.kind) == ["lock.data"])
@@ -243,16 +280,21 @@ import Testing
     @Test func renamedPickleFallsBackToTheMetadataIdOrFails() throws {
         // A copy whose name is not the store's uuid: the session's own id, if it has one.
         let detection = try Self.importPlaced(try Fixtures.bytes(Self.auditObject), at: "backup/session copy.pkl")
-        guard case .recognized(let format, let importer) = detection else { Issue.record("\(detection)"); return }
+        guard case .recognized(let format, let importer) = detection else {
+            Issue.record("\(detection)")
+            return
+        }
         let bytes = try Fixtures.bytes(Self.auditObject)
-        let input = InputSniffer.parse(SourceFile(path: "/nonexistent/session copy.pkl", displayPath: "session copy.pkl", bytes: bytes))
+        let input = InputSniffer.parse(
+            SourceFile(path: "/nonexistent/session copy.pkl", displayPath: "session copy.pkl", bytes: bytes))
         let context = ImportContext(options: try ImportOptions(), related: RelatedFiles(root: "/nonexistent"))
         let s = try importer.importSessions(input, as: format, context: context)
         #expect(s.first?.session.sessionID == "3f6c1e2a-8b4d-4c9e-a1f0-5d7e9b2c4a61")
 
         // Without metadata there is no id: one FormatError.
         let old = try Fixtures.bytes(Self.corpusDir + "ca3f38de-dc56-4151-ab15-cb5fdb00ebb2.pkl")
-        let oldInput = InputSniffer.parse(SourceFile(path: "/nonexistent/copy.pkl", displayPath: "copy.pkl", bytes: old))
+        let oldInput = InputSniffer.parse(
+            SourceFile(path: "/nonexistent/copy.pkl", displayPath: "copy.pkl", bytes: old))
         #expect(throws: FormatError.self) { try importer.importSessions(oldInput, as: format, context: context) }
     }
 
@@ -287,7 +329,10 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: dir) }
         for exporter in [ALchemistSessionExporter() as any SessionExporter, ALchemistServerExporter()] {
             let files = try exporter.export(session)
-            guard let file = files.first else { Issue.record("no export"); continue }
+            guard let file = files.first else {
+                Issue.record("no export")
+                continue
+            }
             let out = dir + "/" + exporter.name + "/" + file.relativePath
             try FileManager.default.createDirectory(
                 atPath: (out as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
@@ -343,8 +388,12 @@ import Testing
         try? FileManager.default.removeItem(atPath: Self.marker)
         let (_, imported) = try Self.importOne(Self.hostileEntry)
         let s = imported.session
-        #expect(s.state["pickle"]?["session"]?["other"]?["model"] == .object(JSONObject([("not_data", "posix.system")])))
-        #expect(imported.warnings.contains { $0.code == "not-data" && $0.message.hasPrefix("posix.system") && $0.location.contains("model") })
+        #expect(
+            s.state["pickle"]?["session"]?["other"]?["model"] == .object(JSONObject([("not_data", "posix.system")])))
+        #expect(
+            imported.warnings.contains {
+                $0.code == "not-data" && $0.message.hasPrefix("posix.system") && $0.location.contains("model")
+            })
         #expect(s.auditLog.count == 3)
         #expect(!FileManager.default.fileExists(atPath: Self.marker))
         let (_, issues) = SessionValidator.validate(fileBytes: s.canonicalBytes, fileStem: s.sessionID)
@@ -384,13 +433,20 @@ import Testing
         var bytes = try Fixtures.bytes(Self.auditObject)
         // Renaming the field `df` to `dg` leaves the ExperimentManager without its DataFrame.
         let needle: [UInt8] = [0x8C, 0x02, UInt8(ascii: "d"), UInt8(ascii: "f")]  // SHORT_BINUNICODE "df"
-        guard let at = (0...(bytes.count - needle.count)).first(where: { Array(bytes[$0..<($0 + needle.count)]) == needle }) else {
+        guard
+            let at = (0...(bytes.count - needle.count)).first(where: {
+                Array(bytes[$0..<($0 + needle.count)]) == needle
+            })
+        else {
             Issue.record("no df field in the fixture")
             return
         }
         bytes[at + 3] = UInt8(ascii: "g")
         let detection = try Self.importPlaced(bytes, at: "cache/sessions/3f6c1e2a-8b4d-4c9e-a1f0-5d7e9b2c4a61.pkl")
-        guard case .recognized(let format, let importer) = detection else { Issue.record("\(detection)"); return }
+        guard case .recognized(let format, let importer) = detection else {
+            Issue.record("\(detection)")
+            return
+        }
         let input = InputSniffer.parse(SourceFile(path: "/nonexistent/x.pkl", displayPath: "x.pkl", bytes: bytes))
         let context = ImportContext(options: try ImportOptions(), related: RelatedFiles(root: "/nonexistent"))
         #expect {

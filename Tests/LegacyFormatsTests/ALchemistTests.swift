@@ -39,7 +39,9 @@ import Testing
 
     static func importOne(_ path: String, timeZone: String = "UTC") throws -> (DetectedFormat, ImportedSession) {
         let (format, sessions) = try Fixtures.importFixture(path, timeZone: timeZone)
-        guard sessions.count == 1, let s = sessions.first else { throw FixtureMissing(path: "\(path): \(sessions.count) sessions") }
+        guard sessions.count == 1, let s = sessions.first else {
+            throw FixtureMissing(path: "\(path): \(sessions.count) sessions")
+        }
         return (format, s)
     }
 
@@ -243,7 +245,9 @@ import Testing
         let s = imported.session
         #expect(s.sessionID == SessionID.derive(system: "alchemist", legacyID: "../../etc/x"))
         #expect(s.origin.legacyID == "../../etc/x")
-        for exporter in [ALchemistSessionExporter(), ALchemistServerExporter(), MarkdownAuditExporter()] as [any SessionExporter] {
+        for exporter in [ALchemistSessionExporter(), ALchemistServerExporter(), MarkdownAuditExporter()]
+            as [any SessionExporter]
+        {
             for file in try exporter.export(s) {
                 #expect(!file.relativePath.contains(".."), "\(file.relativePath)")
                 #expect(file.relativePath.contains(s.sessionID))
@@ -264,7 +268,8 @@ import Testing
             files = try ALchemistSessionExporter().export(session)
         }
         let wanted = files.first { f in
-            path.contains("/recovery/") ? f.relativePath.hasPrefix("cache/recovery/") : !f.relativePath.hasPrefix("cache/recovery/")
+            path.contains("/recovery/")
+                ? f.relativePath.hasPrefix("cache/recovery/") : !f.relativePath.hasPrefix("cache/recovery/")
         }
         guard let file = wanted else { throw FixtureMissing(path: "no export for \(path)") }
         let out = dir + "/" + file.relativePath
@@ -389,10 +394,12 @@ import Testing
         let (_, imported) = try Self.importOne("legacy/alchemist/session_json/head_full_workflow.json")
         let files = try MarkdownAuditExporter().export(try Self.viaCanonical(imported.session))
         let text = String(decoding: files[0].bytes, as: UTF8.self)
-        var app = String(decoding: try Fixtures.bytes("legacy/alchemist/session_json/head_full_workflow.audit.md"), as: UTF8.self)
+        var app = String(
+            decoding: try Fixtures.bytes("legacy/alchemist/session_json/head_full_workflow.audit.md"), as: UTF8.self)
         // The app renders it after save_session bumped last_modified (documented).
         app = app.replacingOccurrences(
-            of: "- **Last Modified**: 2026-11-21T13:44:19.117630", with: "- **Last Modified**: 2026-11-21T13:44:19.082077")
+            of: "- **Last Modified**: 2026-11-21T13:44:19.117630",
+            with: "- **Last Modified**: 2026-11-21T13:44:19.082077")
         #expect(text == app)
         Fixtures.expectGolden(files[0].bytes, "golden/alchemist/markdown/head_full_workflow.audit.md")
     }

@@ -216,20 +216,29 @@ import Testing
 
     @Test(arguments: [
         // messages must be a list
-        (#"{"chat_sessions/cs_1": {"session_id": "cs_1", "user_id": "a@b.c", "messages": {}}}"#, "/chat_sessions~1cs_1/messages"),
+        (
+            #"{"chat_sessions/cs_1": {"session_id": "cs_1", "user_id": "a@b.c", "messages": {}}}"#,
+            "/chat_sessions~1cs_1/messages"
+        ),
         // a message without message_type
-        (#"{"chat_sessions/cs_1": {"session_id": "cs_1", "user_id": "a@b.c", "messages": [{"content": "x"}]}}"#,
-         "/chat_sessions~1cs_1/messages/0/message_type"),
+        (
+            #"{"chat_sessions/cs_1": {"session_id": "cs_1", "user_id": "a@b.c", "messages": [{"content": "x"}]}}"#,
+            "/chat_sessions~1cs_1/messages/0/message_type"
+        ),
         // user_id is an email string
         (#"{"sessions/ts_1": {"session_id": "ts_1", "user_id": 7}}"#, "/sessions~1ts_1/user_id"),
         // the document is an object
         (#"{"sessions/ts_1": [1, 2]}"#, "/sessions~1ts_1"),
         // an event's event_type is a string
-        (#"{"sessions/ts_1": {"user_id": "a@b.c"}, "sessions/ts_1/events/te_1": {"event_type": 3}}"#,
-         "/sessions~1ts_1~1events~1te_1/event_type"),
+        (
+            #"{"sessions/ts_1": {"user_id": "a@b.c"}, "sessions/ts_1/events/te_1": {"event_type": 3}}"#,
+            "/sessions~1ts_1~1events~1te_1/event_type"
+        ),
         // a request document holds the request
-        (#"{"sessions/ts_1": {"user_id": "a@b.c"}, "sessions/ts_1/requests/r": {"request": "x"}}"#,
-         "/sessions~1ts_1~1requests~1r/request"),
+        (
+            #"{"sessions/ts_1": {"user_id": "a@b.c"}, "sessions/ts_1/requests/r": {"request": "x"}}"#,
+            "/sessions~1ts_1~1requests~1r/request"
+        ),
         // hostile ids: the service's validators only accept ts_/cs_ ids
         (#"{"sessions/ts_1": {"session_id": "../../etc/x", "user_id": "a@b.c"}}"#, "/sessions~1ts_1/session_id"),
         (#"{"sessions/..": {"session_id": "ts_1", "user_id": "a@b.c"}}"#, "/sessions~1.."),

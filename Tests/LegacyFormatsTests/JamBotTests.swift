@@ -57,7 +57,10 @@ import Testing
             #expect(a.metadata == b.metadata)
             #expect(a.auditLog == b.auditLog)
             let dumpColumns = try #require(b.state["columns"]?.objectValue)
-            #expect(dumpColumns.keys == ["user_sessions", "chats", "chat_messages", "missions", "hops", "tool_steps", "assets"])
+            #expect(
+                dumpColumns.keys == [
+                    "user_sessions", "chats", "chat_messages", "missions", "hops", "tool_steps", "assets",
+                ])
             for key in b.state.keys {
                 if key == "columns" {
                     for table in dumpColumns.keys { #expect(a.state["columns"]?[table] == dumpColumns[table]) }
@@ -94,7 +97,10 @@ import Testing
         #expect(full.metadata.status == "ACTIVE")
         #expect(full.metadata.name == "Session 1")
         #expect(full.metadata.createdAt == "2026-11-21T13:45:44.530850Z")
-        #expect(full.auditLog.map(\.kind) == ["message.user", "message.assistant", "message.tool", "message.status", "message.system"])
+        #expect(
+            full.auditLog.map(\.kind) == [
+                "message.user", "message.assistant", "message.tool", "message.status", "message.system",
+            ])
         #expect(full.auditLog[0].payload["content"] == "Summarize my AI newsletters ✨")
         #expect(full.auditLog[0].payload["message_metadata"] == .object(JSONObject()))
         #expect(full.state["mission"]?["status"] == "IN_PROGRESS")
@@ -145,7 +151,8 @@ import Testing
         for imported in sessions {
             let id = imported.session.sessionID
             let expected = dir + "/expected-\(id).json"
-            try runPython(Self.subsetScript, [Fixtures.path(fixture), imported.session.origin.legacyID ?? "", expected])
+            try runPython(
+                Self.subsetScript, [Fixtures.path(fixture), imported.session.origin.legacyID ?? "", expected])
             let decoded = try #require(
                 SessionValidator.validate(fileBytes: imported.session.canonicalBytes, fileStem: id).session)
             for (label, session) in [("direct", imported.session), ("canonical", decoded)] {
@@ -195,7 +202,9 @@ import Testing
                 let expected = dir + "/expected-\(s.sessionID).json"
                 try runPython(Self.subsetScript, [path, s.origin.legacyID ?? "", expected])
                 let out = dir + "/out-\(s.sessionID).json"
-                #expect(FileManager.default.createFile(atPath: out, contents: Data(try JamBotRowsExporter().export(try #require(decoded))[0].bytes)))
+                #expect(
+                    FileManager.default.createFile(
+                        atPath: out, contents: Data(try JamBotRowsExporter().export(try #require(decoded))[0].bytes)))
                 try runPython(Self.jsonColumnValuesScript, [expected, expected + ".v"])
                 try runPython(Self.jsonColumnValuesScript, [out, out + ".v"])
                 let differences = try Fixtures.pythonValueDifferences(expected + ".v", out + ".v")
@@ -253,16 +262,26 @@ import Testing
     @Test(arguments: [
         (#"{"user_sessions": {}, "chats": [], "chat_messages": []}"#, "/user_sessions"),
         (#"{"user_sessions": [1], "chats": [], "chat_messages": []}"#, "/user_sessions/0"),
-        (#"{"user_sessions": [{"id": 5, "user_id": 1, "status": "ACTIVE", "chat_id": "c"}], "chats": [], "chat_messages": []}"#,
-         "/user_sessions/0/id"),
-        (#"{"user_sessions": [{"id": "s", "user_id": 1, "status": 3, "chat_id": "c"}], "chats": [], "chat_messages": []}"#,
-         "/user_sessions/0/status"),
-        (#"{"user_sessions": [{"id": "s", "user_id": 1, "status": "ACTIVE", "chat_id": "c", "session_metadata": "{oops"}], "chats": [], "chat_messages": []}"#,
-         "/user_sessions/0/session_metadata"),
-        (#"{"user_sessions": [{"id": "s", "user_id": 1, "status": "ACTIVE", "chat_id": "c"}], "chats": [], "chat_messages": [{"id": "m", "chat_id": "c", "sequence_order": "1", "role": "USER"}]}"#,
-         "/chat_messages/0/sequence_order"),
-        (#"{"user_sessions": [{"id": "s", "user_id": 1, "status": "ACTIVE", "chat_id": "c"}], "chats": [{"id": "c", "context_data": 4}], "chat_messages": []}"#,
-         "/chats/0/context_data"),
+        (
+            #"{"user_sessions": [{"id": 5, "user_id": 1, "status": "ACTIVE", "chat_id": "c"}], "chats": [], "chat_messages": []}"#,
+            "/user_sessions/0/id"
+        ),
+        (
+            #"{"user_sessions": [{"id": "s", "user_id": 1, "status": 3, "chat_id": "c"}], "chats": [], "chat_messages": []}"#,
+            "/user_sessions/0/status"
+        ),
+        (
+            #"{"user_sessions": [{"id": "s", "user_id": 1, "status": "ACTIVE", "chat_id": "c", "session_metadata": "{oops"}], "chats": [], "chat_messages": []}"#,
+            "/user_sessions/0/session_metadata"
+        ),
+        (
+            #"{"user_sessions": [{"id": "s", "user_id": 1, "status": "ACTIVE", "chat_id": "c"}], "chats": [], "chat_messages": [{"id": "m", "chat_id": "c", "sequence_order": "1", "role": "USER"}]}"#,
+            "/chat_messages/0/sequence_order"
+        ),
+        (
+            #"{"user_sessions": [{"id": "s", "user_id": 1, "status": "ACTIVE", "chat_id": "c"}], "chats": [{"id": "c", "context_data": 4}], "chat_messages": []}"#,
+            "/chats/0/context_data"
+        ),
     ])
     func malformedRowsGiveAFormatError(text: String, location: String) throws {
         do {
@@ -277,7 +296,8 @@ import Testing
     /// JamBot never validates its ids: a hostile one is hashed into the session id and never
     /// used as a path, not even by the exporter.
     @Test func hostileIDIsHashedNotUsed() throws {
-        let text = #"{"user_sessions": [{"id": "../../etc/x", "user_id": 1, "status": "ACTIVE", "chat_id": "c"}], "chats": [], "chat_messages": []}"#
+        let text =
+            #"{"user_sessions": [{"id": "../../etc/x", "user_id": 1, "status": "ACTIVE", "chat_id": "c"}], "chats": [], "chat_messages": []}"#
         let sessions = try importText(text)
         let s = try #require(sessions.first?.session)
         #expect(s.origin.legacyID == "../../etc/x")

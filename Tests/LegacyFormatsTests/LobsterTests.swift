@@ -111,7 +111,10 @@ import Testing
         #expect(imported.joinedFiles.contains { $0.hasSuffix("session_20261121_134500/provenance.jsonl") })
         #expect(imported.joinedFiles.contains { $0.hasSuffix("session_20261121_134500/metadata.json") })
         // Conversation first (no times), then the 44 activities in file order.
-        #expect(s.auditLog.prefix(4).map(\.kind) == ["message.user", "message.assistant", "message.user", "message.assistant"])
+        #expect(
+            s.auditLog.prefix(4).map(\.kind) == [
+                "message.user", "message.assistant", "message.user", "message.assistant",
+            ])
         #expect(s.auditLog.prefix(4).allSatisfy { $0.timestamp == nil })
         let activities = s.auditLog.filter { $0.kind == "provenance.activity" }
         #expect(activities.count == 44)
@@ -156,10 +159,12 @@ import Testing
     }
 
     @Test func blankCorruptAndVersionlessLinesMidFileAreSkipped() throws {
-        let lines = try String(decoding: Fixtures.bytes(Self.headLog), as: UTF8.self).split(separator: "\n").map(String.init)
+        let lines = try String(decoding: Fixtures.bytes(Self.headLog), as: UTF8.self).split(separator: "\n").map(
+            String.init)
         let nan = lines[1].replacingOccurrences(of: "\"target_sum\": 10000.0}", with: "\"target_sum\": NaN}")
         #expect(nan != lines[1])
-        let text = [lines[0], "", "   ", "{\"v\": 1, \"id\": broken", nan, "{\"id\": \"x\", \"type\": \"t\"}", lines[2]]
+        let text =
+            [lines[0], "", "   ", "{\"v\": 1, \"id\": broken", nan, "{\"id\": \"x\", \"type\": \"t\"}", lines[2]]
             .joined(separator: "\r\n") + "\n"
         let dir = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -175,7 +180,8 @@ import Testing
     }
 
     @Test func logsWithABrokenFirstLineOrASingleLineAreDetected() throws {
-        let lines = try String(decoding: Fixtures.bytes(Self.headLog), as: UTF8.self).split(separator: "\n").map(String.init)
+        let lines = try String(decoding: Fixtures.bytes(Self.headLog), as: UTF8.self).split(separator: "\n").map(
+            String.init)
         let dir = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let broken = String(lines[0].prefix(100)) + "\n" + lines[1] + "\n" + lines[2] + "\n"
@@ -223,11 +229,12 @@ import Testing
         // the same values, but only the fresh import keeps the app's exact bytes.
         for (candidate, exactBytes) in [(session, true), (try Self.reread(session), false)] {
             let files = try LobsterExporter().export(candidate)
-            #expect(Set(files.map(\.relativePath)) == [
-                "session_session_20261121_134500.json",
-                ".lobster/sessions/session_20261121_134500/provenance.jsonl",
-                ".lobster/sessions/session_20261121_134500/metadata.json",
-            ])
+            #expect(
+                Set(files.map(\.relativePath)) == [
+                    "session_session_20261121_134500.json",
+                    ".lobster/sessions/session_20261121_134500/provenance.jsonl",
+                    ".lobster/sessions/session_20261121_134500/metadata.json",
+                ])
             let originals = [
                 "session_session_20261121_134500.json": Self.headJSON,
                 ".lobster/sessions/session_20261121_134500/provenance.jsonl": Self.headLog,
@@ -257,8 +264,11 @@ import Testing
         .init(file: v10JSON, exported: "session_session_20260213_101500.json"),
         .init(file: exportSessionJSON, exported: "session_session_20261121_134500.json"),
         .init(file: trackerExport, exported: "provenance_export.json"),
-        .init(file: truncated, exported: ".lobster/sessions/truncated_trailing_line/provenance.jsonl", skippedLines: [6]),
-        .init(file: unknownVersion, exported: ".lobster/sessions/unknown_version_line/provenance.jsonl", skippedLines: [2]),
+        .init(
+            file: truncated, exported: ".lobster/sessions/truncated_trailing_line/provenance.jsonl", skippedLines: [6]),
+        .init(
+            file: unknownVersion, exported: ".lobster/sessions/unknown_version_line/provenance.jsonl", skippedLines: [2]
+        ),
         .init(file: empty, exported: ".lobster/sessions/empty/provenance.jsonl"),
     ]
 
@@ -314,10 +324,14 @@ import Testing
             for imported in try importer.importSessions(input, as: format, context: context) {
                 sessions += 1
                 let session = imported.session
-                #expect(SessionValidator.validate(fileBytes: session.canonicalBytes, fileStem: session.sessionID).issues.isEmpty)
+                #expect(
+                    SessionValidator.validate(fileBytes: session.canonicalBytes, fileStem: session.sessionID).issues
+                        .isEmpty)
                 for file in try LobsterExporter().export(session) {
                     exported.insert(file.relativePath)
-                    let original = FileManager.default.contents(atPath: workspace + "/" + file.relativePath).map { [UInt8]($0) }
+                    let original = FileManager.default.contents(atPath: workspace + "/" + file.relativePath).map {
+                        [UInt8]($0)
+                    }
                     let same = original == file.bytes
                     #expect(same, "\(file.relativePath) differs from the generated file")
                 }
@@ -371,9 +385,12 @@ import Testing
             ".lobster/sessions/odd id ü/provenance.jsonl": Array((lines.joined(separator: "\n") + "\n").utf8),
             ".lobster/sessions/odd id ü/metadata.json": Array("{ not json".utf8),
         ]
-        for (path, bytes) in files { _ = FileManager.default.createFile(atPath: dir + "/" + path, contents: Data(bytes)) }
+        for (path, bytes) in files {
+            _ = FileManager.default.createFile(atPath: dir + "/" + path, contents: Data(bytes))
+        }
         let path = dir + "/session_odd id ü.json"
-        let input = InputSniffer.parse(SourceFile(path: path, displayPath: "session_odd id ü.json", bytes: files["session_odd id ü.json"]!))
+        let input = InputSniffer.parse(
+            SourceFile(path: path, displayPath: "session_odd id ü.json", bytes: files["session_odd id ü.json"]!))
         let context = try Self.context(root: dir)
         guard case .recognized(let format, let importer) = LegacySystems.detect(input, context: context) else {
             Issue.record("not recognized")
@@ -393,7 +410,10 @@ import Testing
         #expect(Set(out.map(\.relativePath)) == Set(files.keys))
         for file in out {
             let same = file.bytes == files[file.relativePath]
-            #expect(same, "\(file.relativePath): \(String(decoding: file.bytes, as: UTF8.self).debugDescription) vs \(String(decoding: files[file.relativePath] ?? [], as: UTF8.self).debugDescription)")
+            #expect(
+                same,
+                "\(file.relativePath): \(String(decoding: file.bytes, as: UTF8.self).debugDescription) vs \(String(decoding: files[file.relativePath] ?? [], as: UTF8.self).debugDescription)"
+            )
         }
     }
 
@@ -416,15 +436,40 @@ import Testing
     }
 
     static let malformedCases: [MalformedCase] = [
-        .init(name: "conversation not a list", json: #"{"session_id": "s", "conversation": {}, "exported_at": "x"}"#, location: "/conversation"),
-        .init(name: "message without role", json: #"{"session_id": "s", "conversation": [{"content": "hi"}], "exported_at": "x"}"#, location: "/conversation/0/role"),
-        .init(name: "message not an object", json: #"{"session_id": "s", "conversation": ["hi"], "exported_at": "x"}"#, location: "/conversation/0"),
-        .init(name: "unknown role", json: #"{"session_id": "s", "conversation": [{"role": "tool", "content": ""}], "exported_at": "x"}"#, location: "/conversation/0/role"),
-        .init(name: "session_id not a string", json: #"{"session_id": 5, "conversation": [], "exported_at": "x"}"#, location: "/session_id"),
-        .init(name: "schema_version not a string", json: #"{"session_id": "s", "conversation": [], "exported_at": "x", "schema_version": 1.1}"#, location: "/schema_version"),
-        .init(name: "metadata not an object", json: #"{"session_id": "s", "metadata": [], "conversation": [], "exported_at": "x"}"#, location: "/metadata"),
-        .init(name: "export activities not a list", json: #"{"namespace": "lobster", "activities": 3, "entities": {}, "agents": {}, "export_timestamp": "x"}"#, location: "/activities"),
-        .init(name: "export activity not an object", json: #"{"namespace": "lobster", "activities": [1], "entities": {}, "agents": {}, "export_timestamp": "x"}"#, location: "/activities/0"),
+        .init(
+            name: "conversation not a list", json: #"{"session_id": "s", "conversation": {}, "exported_at": "x"}"#,
+            location: "/conversation"),
+        .init(
+            name: "message without role",
+            json: #"{"session_id": "s", "conversation": [{"content": "hi"}], "exported_at": "x"}"#,
+            location: "/conversation/0/role"),
+        .init(
+            name: "message not an object", json: #"{"session_id": "s", "conversation": ["hi"], "exported_at": "x"}"#,
+            location: "/conversation/0"),
+        .init(
+            name: "unknown role",
+            json: #"{"session_id": "s", "conversation": [{"role": "tool", "content": ""}], "exported_at": "x"}"#,
+            location: "/conversation/0/role"),
+        .init(
+            name: "session_id not a string", json: #"{"session_id": 5, "conversation": [], "exported_at": "x"}"#,
+            location: "/session_id"),
+        .init(
+            name: "schema_version not a string",
+            json: #"{"session_id": "s", "conversation": [], "exported_at": "x", "schema_version": 1.1}"#,
+            location: "/schema_version"),
+        .init(
+            name: "metadata not an object",
+            json: #"{"session_id": "s", "metadata": [], "conversation": [], "exported_at": "x"}"#, location: "/metadata"
+        ),
+        .init(
+            name: "export activities not a list",
+            json: #"{"namespace": "lobster", "activities": 3, "entities": {}, "agents": {}, "export_timestamp": "x"}"#,
+            location: "/activities"),
+        .init(
+            name: "export activity not an object",
+            json:
+                #"{"namespace": "lobster", "activities": [1], "entities": {}, "agents": {}, "export_timestamp": "x"}"#,
+            location: "/activities/0"),
     ]
 
     @Test(arguments: malformedCases)
@@ -460,8 +505,10 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: dir) }
         // A provenance folder the id would reach if it were used as a path.
         try FileManager.default.createDirectory(atPath: dir + "/.lobster/sessions/x", withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: Fixtures.path(Self.headLog), toPath: dir + "/.lobster/sessions/x/provenance.jsonl")
-        let json = #"{"session_id": "../sessions/x", "conversation": [{"role": "user", "content": "hi"}], "exported_at": "2026-01-01T00:00:00"}"#
+        try FileManager.default.copyItem(
+            atPath: Fixtures.path(Self.headLog), toPath: dir + "/.lobster/sessions/x/provenance.jsonl")
+        let json =
+            #"{"session_id": "../sessions/x", "conversation": [{"role": "user", "content": "hi"}], "exported_at": "2026-01-01T00:00:00"}"#
         let (_, sessions) = try Self.importBytes(Array(json.utf8), name: "session_evil.json", in: dir)
         let imported = try #require(sessions.first)
         #expect(imported.session.sessionID == SessionID.derive(system: "lobster", legacyID: "../sessions/x"))
@@ -485,21 +532,27 @@ import Testing
 
     static func detect(_ relative: String, root: String?) throws -> DetectedFormat? {
         let full = Fixtures.path(relative)
-        let input = InputSniffer.parse(SourceFile(path: full, displayPath: relative, bytes: try Fixtures.bytes(relative)))
+        let input = InputSniffer.parse(
+            SourceFile(path: full, displayPath: relative, bytes: try Fixtures.bytes(relative)))
         let context = try context(root: root.map(Fixtures.path) ?? (full as NSString).deletingLastPathComponent)
-        guard case .recognized(let format, let importer) = LegacySystems.detect(input, context: context) else { return nil }
+        guard case .recognized(let format, let importer) = LegacySystems.detect(input, context: context) else {
+            return nil
+        }
         #expect(importer.system == "lobster")
         return format
     }
 
     /// Writes `bytes` to `dir/name`, then detects and imports it as `migrate` would.
-    static func importBytes(_ bytes: [UInt8], name: String, in dir: String) throws -> (DetectedFormat, [ImportedSession]) {
+    static func importBytes(_ bytes: [UInt8], name: String, in dir: String) throws -> (
+        DetectedFormat, [ImportedSession]
+    ) {
         let path = dir + "/" + name
         _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
         let input = InputSniffer.parse(SourceFile(path: path, displayPath: name, bytes: bytes))
         let context = try context(root: dir)
         switch LegacySystems.detect(input, context: context) {
-        case .recognized(let format, let importer): return (format, try importer.importSessions(input, as: format, context: context))
+        case .recognized(let format, let importer):
+            return (format, try importer.importSessions(input, as: format, context: context))
         case .failed(let error): throw error
         case .notASession(let reason): throw FixtureMissing(path: "\(name): \(reason)")
         }

@@ -67,7 +67,10 @@ import Testing
     @Test func mapsMessagesMetadataAndState() throws {
         let (_, sessions) = try Fixtures.importFixture("legacy/mochi/format_1_4_head/chat_sessions/173725e818.json")
         let s = try #require(sessions.first).session
-        #expect(s.auditLog.map(\.kind) == ["message.user", "message.assistant", "message.tool", "message.tool", "message.assistant"])
+        #expect(
+            s.auditLog.map(\.kind) == [
+                "message.user", "message.assistant", "message.tool", "message.tool", "message.assistant",
+            ])
         #expect(s.auditLog[0].actor == "user")
         #expect(s.auditLog[1].actor == "qwen3:14b")
         #expect(s.auditLog[1].timestamp == "2026-11-21T13:45:24.509774Z")
@@ -99,7 +102,8 @@ import Testing
 
     @Test func missingFormatVersionIs13AndStaysMissing() throws {
         var doc = try #require(
-            try JSONReader.read(Fixtures.bytes("legacy/mochi/format_1_3_phase2/chat_sessions/954507d178.json")).value.objectValue)
+            try JSONReader.read(Fixtures.bytes("legacy/mochi/format_1_3_phase2/chat_sessions/954507d178.json")).value
+                .objectValue)
         var metadata = try #require(doc["metadata"]?.objectValue)
         metadata.removeValue(forKey: "format_version")
         doc["metadata"] = .object(metadata)
@@ -130,7 +134,9 @@ import Testing
                 continue
             }
             let session = try #require(try importer.importSessions(input, as: format, context: context).first).session
-            #expect(SessionValidator.validate(fileBytes: session.canonicalBytes, fileStem: session.sessionID).issues.isEmpty)
+            #expect(
+                SessionValidator.validate(fileBytes: session.canonicalBytes, fileStem: session.sessionID).issues.isEmpty
+            )
             let files = try MochiExporter().export(session)
             #expect(files.map(\.relativePath) == [relative])
             let same = files.first?.bytes == bytes
@@ -214,13 +220,18 @@ import Testing
         var description: String { name }
     }
 
-    static let meta = #""metadata": {"session_id": "0123456789", "created_at": "2026-01-01T00:00:00Z", "format_version": "1.4""#
+    static let meta =
+        #""metadata": {"session_id": "0123456789", "created_at": "2026-01-01T00:00:00Z", "format_version": "1.4""#
 
     static let malformedCases: [MalformedCase] = [
         .init(name: "messages not a list", json: "{\(meta)}, \"messages\": {}}", location: "/messages"),
         .init(name: "message not an object", json: "{\(meta)}, \"messages\": [1]}", location: "/messages/0"),
-        .init(name: "message without role", json: "{\(meta)}, \"messages\": [{\"content\": \"x\"}]}", location: "/messages/0/role"),
-        .init(name: "unknown role", json: "{\(meta)}, \"messages\": [{\"role\": \"robot\", \"content\": \"x\"}]}", location: "/messages/0/role"),
+        .init(
+            name: "message without role", json: "{\(meta)}, \"messages\": [{\"content\": \"x\"}]}",
+            location: "/messages/0/role"),
+        .init(
+            name: "unknown role", json: "{\(meta)}, \"messages\": [{\"role\": \"robot\", \"content\": \"x\"}]}",
+            location: "/messages/0/role"),
         .init(
             name: "session_id not a string",
             json: #"{"metadata": {"session_id": 12, "created_at": "2026-01-01T00:00:00Z"}, "messages": []}"#,
@@ -256,7 +267,8 @@ import Testing
     }
 
     @Test func aPathAsSessionIDIsRefusedWithItsPlace() throws {
-        let json = #"{"metadata": {"session_id": "../../etc/x", "created_at": "2026-01-01T00:00:00Z", "format_version": "1.4"}, "messages": []}"#
+        let json =
+            #"{"metadata": {"session_id": "../../etc/x", "created_at": "2026-01-01T00:00:00Z", "format_version": "1.4"}, "messages": []}"#
         let dir = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         do {
@@ -274,13 +286,16 @@ import Testing
         #expect(throws: FormatError.self) { try MochiExporter().export(try #require(sessions.first).session) }
     }
 
-    static func importBytes(_ bytes: [UInt8], name: String, in dir: String) throws -> (DetectedFormat, [ImportedSession]) {
+    static func importBytes(_ bytes: [UInt8], name: String, in dir: String) throws -> (
+        DetectedFormat, [ImportedSession]
+    ) {
         let path = dir + "/" + name
         _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
         let input = InputSniffer.parse(SourceFile(path: path, displayPath: name, bytes: bytes))
         let context = ImportContext(options: try ImportOptions(), related: RelatedFiles(root: dir))
         switch LegacySystems.detect(input, context: context) {
-        case .recognized(let format, let importer): return (format, try importer.importSessions(input, as: format, context: context))
+        case .recognized(let format, let importer):
+            return (format, try importer.importSessions(input, as: format, context: context))
         case .failed(let error): throw error
         case .notASession(let reason): throw FixtureMissing(path: "\(name): \(reason)")
         }

@@ -46,13 +46,17 @@ import Testing
             #expect(tagged(column.name).matches(try #require(Tagged(json: want["name"] as Any))))
             #expect(column.dtype == want["dtype"] as? String)
         }
-        #expect(Tagged.array(frame.index.map(tagged)).matches(try #require(Tagged(json: expectedFrame["index"] as Any))))
+        #expect(
+            Tagged.array(frame.index.map(tagged)).matches(try #require(Tagged(json: expectedFrame["index"] as Any))))
         let rows = Tagged.array(frame.rows.map { .array($0.map(tagged)) })
         #expect(rows.matches(try #require(Tagged(json: expectedFrame["rows"] as Any))))
 
         // What is not data is reported, never interpreted: the event emitter always, and for the
         // session with variables the skopt dimensions (with scipy distributions inside).
-        #expect(notData.contains { $0.className == "alchemist_core.events.EventEmitter" && $0.path == "$[\"session\"].events" })
+        #expect(
+            notData.contains {
+                $0.className == "alchemist_core.events.EventEmitter" && $0.path == "$[\"session\"].events"
+            })
         let referenced = Set(expected["classes_referenced"] as? [String] ?? [])
         for note in notData {
             #expect(!PickleInterpreter.dataClasses.contains(note.className))
@@ -64,8 +68,12 @@ import Testing
         let value = try PickleDecoder().decode(Fixtures.bytes("corpus/ca3f38de-dc56-4151-ab15-cb5fdb00ebb2.pkl"))
         let (data, notData) = PickleInterpreter().interpret(value)
         let paths = notData.map(\.description)
-        #expect(paths.contains { $0.hasPrefix("$[\"session\"].search_space.skopt_dimensions[0]: skopt.space.space.Real") })
-        #expect(paths.contains { $0.hasPrefix("$[\"session\"].search_space.skopt_dimensions[1]: skopt.space.space.Categorical") })
+        #expect(
+            paths.contains { $0.hasPrefix("$[\"session\"].search_space.skopt_dimensions[0]: skopt.space.space.Real") })
+        #expect(
+            paths.contains {
+                $0.hasPrefix("$[\"session\"].search_space.skopt_dimensions[1]: skopt.space.space.Categorical")
+            })
         let frame = try #require(data["session"]?["experiment_manager"]?["df"]?.dataFrameValue)
         #expect(frame.columns.map { $0.name.stringValue ?? "" } == ["temperature", "solvent", "Output", "Noise"])
         #expect(frame.rowCount == 6)
@@ -73,8 +81,10 @@ import Testing
         #expect(frame["Noise"]?.values[1].doubleValue?.isNaN == true)
         let record = frame.records[0]
         #expect(record.map(\.key) == frame.columns.map(\.name))
-        #expect(data["created_at"]?.dateTimeValue == PickleDateTime(
-            year: 2026, month: 11, day: 21, hour: 13, minute: 44, second: 47, microsecond: 981_410))
+        #expect(
+            data["created_at"]?.dateTimeValue
+                == PickleDateTime(
+                    year: 2026, month: 11, day: 21, hour: 13, minute: 44, second: 47, microsecond: 981_410))
     }
 
     @Test func emptySessionHasAnEmptyFrame() throws {

@@ -39,7 +39,9 @@ private func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
         #expect(PickleBigInt(twosComplementLittleEndian: [0xFF, 0x00]).description == "255")
         #expect(PickleBigInt(twosComplementLittleEndian: []).description == "0")
         // Text opcodes: INT with a huge operand, LONG with its L suffix.
-        #expect(try decode(bytes("I123456789012345678901234567890\n.")) == .bigInt(PickleBigInt(decimal: "123456789012345678901234567890")!))
+        #expect(
+            try decode(bytes("I123456789012345678901234567890\n."))
+                == .bigInt(PickleBigInt(decimal: "123456789012345678901234567890")!))
         #expect(try decode(bytes("L-5L\n.")) == .int(-5))
         #expect(try decode(bytes("I01\n.")) == .bool(true))
         #expect(try decode(bytes("I00\n.")) == .bool(false))
@@ -116,10 +118,13 @@ private func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
     @Test func outputLimitCountsMemoReuse() throws {
         // 4 levels of 10: 1 + 10 + 100 + 1000 lists plus 10 000 leaves = 11 111 values.
         let pickle = laughs(width: 10, levels: 4)
-        #expect(refusal(pickle, limits: PickleLimits(maxOutputValues: 11_110))?.reason == .outputTooLarge(limit: 11_110))
+        #expect(
+            refusal(pickle, limits: PickleLimits(maxOutputValues: 11_110))?.reason == .outputTooLarge(limit: 11_110))
         let value = try decode(pickle, limits: PickleLimits(maxOutputValues: 11_111))
         #expect(value.arrayValue?.count == 10)
-        #expect(refusal(laughs(width: 10, levels: 10))?.reason == .outputTooLarge(limit: PickleLimits.default.maxOutputValues))
+        #expect(
+            refusal(laughs(width: 10, levels: 10))?.reason
+                == .outputTooLarge(limit: PickleLimits.default.maxOutputValues))
     }
 
     func nested(_ depth: Int) -> [UInt8] {
@@ -178,7 +183,8 @@ private func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
             .dict([
                 PickleEntry(
                     key: .string("model"),
-                    value: .object(PickleObject(callable: .global(module: "sklearn.gp", name: "GP"), construction: .newobj))),
+                    value: .object(
+                        PickleObject(callable: .global(module: "sklearn.gp", name: "GP"), construction: .newobj)))
             ]),
         ])
         let value = PickleValue.object(PickleObject(callable: session, construction: .newobj, state: state))
@@ -224,7 +230,9 @@ private func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
 
     @Test func mismatchedArrayDataIsOpaqueNotACrash() {
         let dtype = PickleValue.object(
-            PickleObject(callable: .global(module: "numpy", name: "dtype"), construction: .reduce, args: [.string("f8"), .bool(false), .bool(true)]))
+            PickleObject(
+                callable: .global(module: "numpy", name: "dtype"), construction: .reduce,
+                args: [.string("f8"), .bool(false), .bool(true)]))
         let array = PickleValue.object(
             PickleObject(
                 callable: .global(module: "numpy.core.multiarray", name: "_reconstruct"), construction: .reduce,

@@ -86,7 +86,8 @@ import Testing
         let obj = try #require(try PickleDecoder().decode(Fixtures.bytes("hostile/obj_os_system.pkl")).objectValue)
         #expect(obj.construction == .obj)
 
-        let build = try #require(try PickleDecoder().decode(Fixtures.bytes("hostile/build_payload_newobj.pkl")).objectValue)
+        let build = try #require(
+            try PickleDecoder().decode(Fixtures.bytes("hostile/build_payload_newobj.pkl")).objectValue)
         #expect(build.construction == .newobj)
         #expect(build.state?["shell"] == .bool(true))
     }
@@ -97,7 +98,8 @@ import Testing
         #expect(unknown.description == "pickle: unknown opcode byte 0xff at byte 2")
         let ext = try #require(refusal(try Fixtures.bytes("hostile/ext1.pkl")))
         #expect(ext.opcode == "EXT1" && ext.offset == 2)
-        #expect(ext.description == "pickle: refused: extension codes need the sender's copyreg registry at byte 2 (EXT1)")
+        #expect(
+            ext.description == "pickle: refused: extension codes need the sender's copyreg registry at byte 2 (EXT1)")
     }
 }
 

@@ -25,7 +25,9 @@ import Testing
     @Test(arguments: names)
     func protocolsAgreeAfterInterpretation(name: String) throws {
         let interpreted = try [0, 2, 4, 5].map { proto in
-            tagged(PickleInterpreter().interpret(try PickleDecoder().decode(Fixtures.bytes("plain/\(name).p\(proto).pkl"))).value)
+            tagged(
+                PickleInterpreter().interpret(try PickleDecoder().decode(Fixtures.bytes("plain/\(name).p\(proto).pkl")))
+                    .value)
         }
         for other in interpreted.dropFirst() { #expect(other.matches(interpreted[0])) }
     }

@@ -109,7 +109,8 @@ func tagged(_ data: PickleData) -> Tagged {
     case .date(let value): return t("date", .text(value.isoformat))
     case .time(let value): return t("time", .text(value.isoformat))
     case .timeDelta(let value):
-        return t("timedelta", .text(String(value.days)), .text(String(value.seconds)), .text(String(value.microseconds)))
+        return t(
+            "timedelta", .text(String(value.days)), .text(String(value.seconds)), .text(String(value.microseconds)))
     case .uuid(let text): return t("uuid", .text(text))
     case .cycle: return t("cycle")
     case .global(let module, let name): return t("global", .text("\(module).\(name)"))

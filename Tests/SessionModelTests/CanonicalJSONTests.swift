@@ -48,7 +48,8 @@ struct CanonicalJSONTests {
         ("-0", "0"), ("0", "0"), ("-9223372036854775808", "-9223372036854775808"),
         ("9223372036854775808", "9223372036854775808"), ("1e16", "1e+16"), ("1e15", "1000000000000000.0"),
         ("100", "100"), ("1.5e300", "1.5e+300"), ("5e-324", "5e-324"), ("0.30000000000000004", "0.30000000000000004"),
-        ("123456789012345678901234567890.5", "1.2345678901234568e+29"), ("2.5E-5", "2.5e-05"), ("1e400", "{\n  \"$number\": \"Infinity\"\n}"),
+        ("123456789012345678901234567890.5", "1.2345678901234568e+29"), ("2.5E-5", "2.5e-05"),
+        ("1e400", "{\n  \"$number\": \"Infinity\"\n}"),
     ])
     func numberEdgeCases(input: String, expected: String) throws {
         #expect(try canonical(input) == expected + "\n")
@@ -56,7 +57,10 @@ struct CanonicalJSONTests {
 
     @Test func nonFiniteNumbersBecomeMarkerObjects() throws {
         let doc = try JSONReader.read("[NaN, Infinity, -Infinity]")
-        #expect(doc.warnings.map(\.kind) == [.nonFiniteToken("NaN"), .nonFiniteToken("Infinity"), .nonFiniteToken("-Infinity")])
+        #expect(
+            doc.warnings.map(\.kind) == [
+                .nonFiniteToken("NaN"), .nonFiniteToken("Infinity"), .nonFiniteToken("-Infinity"),
+            ])
         let expected = """
             [
               {
@@ -75,20 +79,21 @@ struct CanonicalJSONTests {
     }
 
     @Test func emptyContainersAndScalars() throws {
-        #expect(try canonical(#"{"a": {}, "b": [], "c": [[]], "d": null, "e": true, "f": false, "g": ""}"#) == """
-            {
-              "a": {},
-              "b": [],
-              "c": [
-                []
-              ],
-              "d": null,
-              "e": true,
-              "f": false,
-              "g": ""
-            }
+        #expect(
+            try canonical(#"{"a": {}, "b": [], "c": [[]], "d": null, "e": true, "f": false, "g": ""}"#) == """
+                {
+                  "a": {},
+                  "b": [],
+                  "c": [
+                    []
+                  ],
+                  "d": null,
+                  "e": true,
+                  "f": false,
+                  "g": ""
+                }
 
-            """)
+                """)
         #expect(try canonical("[]") == "[]\n")
         #expect(try canonical(#""x""#) == "\"x\"\n")
     }
@@ -115,7 +120,8 @@ struct CanonicalJSONTests {
     }
 
     @Test func readingCanonicalBytesAndWritingAgainGivesTheSameBytes() throws {
-        let text = #"{"z": [1, 2.5, {"y": "é", "x": [true, null, -0.0, 1e100]}], "a": {"nested": {"deep": [[], {}]}}, "n": NaN}"#
+        let text =
+            #"{"z": [1, 2.5, {"y": "é", "x": [true, null, -0.0, 1e100]}], "a": {"nested": {"deep": [[], {}]}}, "n": NaN}"#
         let first = CanonicalJSON.bytes(try JSONReader.read(text).value)
         let second = CanonicalJSON.bytes(try JSONReader.read(first, options: .strict).value)
         #expect(first == second)
@@ -206,21 +212,26 @@ struct PythonJSONWriterTests {
     @Test func matchesPythonDefaults() throws {
         let value = try JSONReader.read(#"{"b": [1, 2.0, NaN, -Infinity], "a": "é😀\u007f", "c": {}, "d": []}"#).value
         // json.dumps(v) with defaults: member order kept, ", " and ": ", ensure_ascii, NaN tokens.
-        #expect(PythonJSONWriter().string(value) == #"{"b": [1, 2.0, NaN, -Infinity], "a": "\u00e9\ud83d\ude00\u007f", "c": {}, "d": []}"#)
-        #expect(PythonJSONWriter(sortKeys: true).string(value) == #"{"a": "\u00e9\ud83d\ude00\u007f", "b": [1, 2.0, NaN, -Infinity], "c": {}, "d": []}"#)
+        #expect(
+            PythonJSONWriter().string(value)
+                == #"{"b": [1, 2.0, NaN, -Infinity], "a": "\u00e9\ud83d\ude00\u007f", "c": {}, "d": []}"#)
+        #expect(
+            PythonJSONWriter(sortKeys: true).string(value)
+                == #"{"a": "\u00e9\ud83d\ude00\u007f", "b": [1, 2.0, NaN, -Infinity], "c": {}, "d": []}"#)
         // json.dumps(v, indent=2, ensure_ascii=False)
-        #expect(PythonJSONWriter(indent: 2, ensureASCII: false).string(value) == """
-            {
-              "b": [
-                1,
-                2.0,
-                NaN,
-                -Infinity
-              ],
-              "a": "é😀\u{7F}",
-              "c": {},
-              "d": []
-            }
-            """)
+        #expect(
+            PythonJSONWriter(indent: 2, ensureASCII: false).string(value) == """
+                {
+                  "b": [
+                    1,
+                    2.0,
+                    NaN,
+                    -Infinity
+                  ],
+                  "a": "é😀\u{7F}",
+                  "c": {},
+                  "d": []
+                }
+                """)
     }
 }

@@ -6,8 +6,12 @@ import Testing
 struct SessionIDTests {
     @Test func publishedUUIDv5Vectors() {
         // Python's documentation: uuid.uuid5(uuid.NAMESPACE_DNS, 'python.org').
-        #expect(SessionID.uuidV5(namespace: "6ba7b810-9dad-11d1-80b4-00c04fd430c8", name: "python.org") == "886313e1-3b8a-5372-9b90-0c9aee199e5d")
-        #expect(SessionID.uuidV5(namespace: "6ba7b811-9dad-11d1-80b4-00c04fd430c8", name: "http://www.example.com/") == "fcde3c85-2270-590f-9e7c-ee003d65e0e2")
+        #expect(
+            SessionID.uuidV5(namespace: "6ba7b810-9dad-11d1-80b4-00c04fd430c8", name: "python.org")
+                == "886313e1-3b8a-5372-9b90-0c9aee199e5d")
+        #expect(
+            SessionID.uuidV5(namespace: "6ba7b811-9dad-11d1-80b4-00c04fd430c8", name: "http://www.example.com/")
+                == "fcde3c85-2270-590f-9e7c-ee003d65e0e2")
     }
 
     /// Computed with Python's `uuid.uuid5(UUID("b8242c62-…"), name)`: these ids must never change.
@@ -23,8 +27,12 @@ struct SessionIDTests {
     }
 
     @Test func uuidLegacyIdsAreKeptLowercased() {
-        #expect(SessionID.derive(system: "alchemist", legacyID: "A3505BBA-B7E4-46A2-B34A-55BFDB3A708F") == "a3505bba-b7e4-46a2-b34a-55bfdb3a708f")
-        #expect(SessionID.derive(system: "jambot", legacyID: "00000000-0000-0000-0000-000000000000") == "00000000-0000-0000-0000-000000000000")
+        #expect(
+            SessionID.derive(system: "alchemist", legacyID: "A3505BBA-B7E4-46A2-B34A-55BFDB3A708F")
+                == "a3505bba-b7e4-46a2-b34a-55bfdb3a708f")
+        #expect(
+            SessionID.derive(system: "jambot", legacyID: "00000000-0000-0000-0000-000000000000")
+                == "00000000-0000-0000-0000-000000000000")
         // A path-traversal id is only ever hashed.
         #expect(SessionID.isCanonical(SessionID.derive(system: "mochi", legacyID: "../../etc/x")))
     }
@@ -35,16 +43,22 @@ struct TimestampTests {
     let berlin = TimeZone(identifier: "Europe/Berlin")!
 
     @Test func naiveTimesAreReadInTheAssumedZoneKeepingFractionDigits() {
-        #expect(Timestamp.canonical("2026-11-21T13:44:16.730911", assuming: utc)! == ("2026-11-21T13:44:16.730911Z", true))
-        #expect(Timestamp.canonical("2026-11-21T13:44:16.730911", assuming: berlin)!.utc == "2026-11-21T12:44:16.730911Z")
+        #expect(
+            Timestamp.canonical("2026-11-21T13:44:16.730911", assuming: utc)! == ("2026-11-21T13:44:16.730911Z", true))
+        #expect(
+            Timestamp.canonical("2026-11-21T13:44:16.730911", assuming: berlin)!.utc == "2026-11-21T12:44:16.730911Z")
         #expect(Timestamp.canonical("2026-07-01T00:30:00", assuming: berlin)!.utc == "2026-06-30T22:30:00Z")
         #expect(Timestamp.canonical("2026-11-21 13:44:16", assuming: utc)!.utc == "2026-11-21T13:44:16Z")
     }
 
     @Test func awareTimesAreConvertedToUTC() {
-        #expect(Timestamp.canonical("2026-11-21T13:45:11.476216+00:00", assuming: berlin)! == ("2026-11-21T13:45:11.476216Z", false))
+        #expect(
+            Timestamp.canonical("2026-11-21T13:45:11.476216+00:00", assuming: berlin)! == (
+                "2026-11-21T13:45:11.476216Z", false
+            ))
         #expect(Timestamp.canonical("2026-01-01T01:00:00.5+02:00", assuming: utc)!.utc == "2025-12-31T23:00:00.5Z")
-        #expect(Timestamp.canonical("2026-11-21T13:45:24.508930Z", assuming: berlin)!.utc == "2026-11-21T13:45:24.508930Z")
+        #expect(
+            Timestamp.canonical("2026-11-21T13:45:24.508930Z", assuming: berlin)!.utc == "2026-11-21T13:45:24.508930Z")
     }
 
     @Test func daylightSavingGapsAndOverlapsResolveTheSameWayEverywhere() {
@@ -54,7 +68,10 @@ struct TimestampTests {
     }
 
     @Test func rejectsWhatIsNotATime() {
-        for bad in ["", "2026-13-01T00:00:00", "2026-02-29T00:00:00", "2026-11-21", "yesterday", "2026-11-21T25:00:00", "2026-11-21T10:00:00+25:00"] {
+        for bad in [
+            "", "2026-13-01T00:00:00", "2026-02-29T00:00:00", "2026-11-21", "yesterday", "2026-11-21T25:00:00",
+            "2026-11-21T10:00:00+25:00",
+        ] {
             #expect(Timestamp.parse(bad) == nil, "\(bad)")
         }
         #expect(Timestamp.isCanonical("2026-11-21T13:44:16.730911Z"))
@@ -64,10 +81,16 @@ struct TimestampTests {
     }
 
     @Test func writesBackAsPythonIsoformat() {
-        #expect(Timestamp.pythonNaiveISO(fromCanonical: "2026-11-21T12:44:16.730911Z", in: berlin) == "2026-11-21T13:44:16.730911")
-        #expect(Timestamp.pythonNaiveISO(fromCanonical: "2026-11-21T12:44:16.000000Z", in: utc) == "2026-11-21T12:44:16")
-        #expect(Timestamp.pythonNaiveISO(fromCanonical: "2026-11-21T12:44:16.5Z", in: utc) == "2026-11-21T12:44:16.500000")
-        #expect(Timestamp.pythonAwareISO(fromCanonical: "2026-11-21T13:45:11.476216Z", suffix: "+00:00") == "2026-11-21T13:45:11.476216+00:00")
+        #expect(
+            Timestamp.pythonNaiveISO(fromCanonical: "2026-11-21T12:44:16.730911Z", in: berlin)
+                == "2026-11-21T13:44:16.730911")
+        #expect(
+            Timestamp.pythonNaiveISO(fromCanonical: "2026-11-21T12:44:16.000000Z", in: utc) == "2026-11-21T12:44:16")
+        #expect(
+            Timestamp.pythonNaiveISO(fromCanonical: "2026-11-21T12:44:16.5Z", in: utc) == "2026-11-21T12:44:16.500000")
+        #expect(
+            Timestamp.pythonAwareISO(fromCanonical: "2026-11-21T13:45:11.476216Z", suffix: "+00:00")
+                == "2026-11-21T13:45:11.476216+00:00")
         #expect(Timestamp.epochSeconds(of: "1970-01-02T00:00:00Z") == 86400)
         #expect(Timestamp.epochSeconds(of: "2026-11-21T13:44:16Z") == 1_795_268_656)
     }
@@ -75,7 +98,8 @@ struct TimestampTests {
 
 struct AuditEntryTests {
     @Test func entryIdIsTheSHA256OfTheCanonicalEntryWithoutIdAndSeq() {
-        var entry = AuditEntry(kind: "lock.data", timestamp: "2026-11-21T13:44:16.761557Z", iteration: 10, payload: ["n": 1])
+        var entry = AuditEntry(
+            kind: "lock.data", timestamp: "2026-11-21T13:44:16.761557Z", iteration: 10, payload: ["n": 1])
         entry.seq = 7
         let identity = """
             {
@@ -100,9 +124,13 @@ struct AuditEntryTests {
 
     @Test func sealNumbersContiguouslyFromOne() {
         var s = Session(
-            sessionID: "a3505bba-b7e4-46a2-b34a-55bfdb3a708f", origin: Origin(system: "alchemist", format: "x", legacyID: nil),
+            sessionID: "a3505bba-b7e4-46a2-b34a-55bfdb3a708f",
+            origin: Origin(system: "alchemist", format: "x", legacyID: nil),
             metadata: Metadata(), state: JSONObject(),
-            auditLog: [AuditEntry(kind: "lock.data", timestamp: nil, payload: JSONObject()), AuditEntry(kind: "message.user", timestamp: nil, payload: JSONObject())])
+            auditLog: [
+                AuditEntry(kind: "lock.data", timestamp: nil, payload: JSONObject()),
+                AuditEntry(kind: "message.user", timestamp: nil, payload: JSONObject()),
+            ])
         s.sealAuditLog()
         #expect(s.auditLog.map(\.seq) == [1, 2])
         #expect(s.auditLog.allSatisfy { $0.id == $0.computedID() })

@@ -9,12 +9,20 @@ struct ValidationTests {
     static func sample() -> Session {
         var s = Session(
             sessionID: id,
-            origin: Origin(system: "alchemist", format: "alchemist-session/1.1.0", legacyID: id, extra: ["assumed_timezone": "UTC"]),
-            metadata: Metadata(name: "Catalyst screening", tags: ["catalyst"], createdAt: "2026-11-21T13:44:16.741847Z", updatedAt: "2026-11-21T13:44:19.082077Z"),
+            origin: Origin(
+                system: "alchemist", format: "alchemist-session/1.1.0", legacyID: id, extra: ["assumed_timezone": "UTC"]
+            ),
+            metadata: Metadata(
+                name: "Catalyst screening", tags: ["catalyst"], createdAt: "2026-11-21T13:44:16.741847Z",
+                updatedAt: "2026-11-21T13:44:19.082077Z"),
             state: ["experiments": ["n_total": 2, "noise": .float(.nan)]],
             auditLog: [
-                AuditEntry(kind: "lock.data", timestamp: "2026-11-21T13:44:16.761557Z", notes: "Initial", payload: ["n_experiments": 2]),
-                AuditEntry(kind: "lock.model", timestamp: "2026-11-21T13:44:19.081727Z", iteration: 2, payload: ["kernel": "Matern"]),
+                AuditEntry(
+                    kind: "lock.data", timestamp: "2026-11-21T13:44:16.761557Z", notes: "Initial",
+                    payload: ["n_experiments": 2]),
+                AuditEntry(
+                    kind: "lock.model", timestamp: "2026-11-21T13:44:19.081727Z", iteration: 2,
+                    payload: ["kernel": "Matern"]),
             ])
         s.sealAuditLog()
         return s
@@ -44,14 +52,17 @@ struct ValidationTests {
     @Test func unsortedKeys() {
         // Swap two members of the metadata object.
         let bad = edited {
-            $0.replacingOccurrences(of: "    \"created_at\": \"2026-11-21T13:44:16.741847Z\",\n    \"description\": null,",
-                                    with: "    \"description\": null,\n    \"created_at\": \"2026-11-21T13:44:16.741847Z\",")
+            $0.replacingOccurrences(
+                of: "    \"created_at\": \"2026-11-21T13:44:16.741847Z\",\n    \"description\": null,",
+                with: "    \"description\": null,\n    \"created_at\": \"2026-11-21T13:44:16.741847Z\",")
         }
         #expect(issues(bad) == ["/metadata: keys are not sorted by Unicode code point"])
     }
 
     @Test func trailingSpaces() {
-        let bad = edited { $0.replacingOccurrences(of: "\"format\": \"sessionsync/1\",", with: "\"format\": \"sessionsync/1\",  ") }
+        let bad = edited {
+            $0.replacingOccurrences(of: "\"format\": \"sessionsync/1\",", with: "\"format\": \"sessionsync/1\",  ")
+        }
         #expect(issues(bad) == ["line 28: trailing white space"])
     }
 
@@ -60,7 +71,10 @@ struct ValidationTests {
     }
 
     @Test func idNotEqualToFileName() {
-        #expect(issues(Self.bytes, stem: "other") == [#"/session_id: session id "a3505bba-b7e4-46a2-b34a-55bfdb3a708f" does not match the file name "other.json""#])
+        #expect(
+            issues(Self.bytes, stem: "other") == [
+                #"/session_id: session id "a3505bba-b7e4-46a2-b34a-55bfdb3a708f" does not match the file name "other.json""#
+            ])
     }
 
     @Test func gapInSeq() {
@@ -73,19 +87,35 @@ struct ValidationTests {
         let bad = edited { $0.replacingOccurrences(of: "\"notes\": \"Initial\"", with: "\"notes\": \"Edited\"") }
         let found = issues(bad)
         #expect(found.count == 1)
-        #expect(found.first?.hasPrefix("/audit_log/0/id: is \(entry.id), but the entry's content gives sha256:") == true)
+        #expect(
+            found.first?.hasPrefix("/audit_log/0/id: is \(entry.id), but the entry's content gives sha256:") == true)
     }
 
     @Test func nonUTCTime() {
-        let bad = edited { $0.replacingOccurrences(of: "2026-11-21T13:44:16.741847Z", with: "2026-11-21T13:44:16.741847+01:00") }
-        #expect(issues(bad) == [#"/metadata/created_at: "2026-11-21T13:44:16.741847+01:00" is not an RFC 3339 UTC time of the form YYYY-MM-DDTHH:MM:SS[.ffffff]Z"#])
+        let bad = edited {
+            $0.replacingOccurrences(of: "2026-11-21T13:44:16.741847Z", with: "2026-11-21T13:44:16.741847+01:00")
+        }
+        #expect(
+            issues(bad) == [
+                #"/metadata/created_at: "2026-11-21T13:44:16.741847+01:00" is not an RFC 3339 UTC time of the form YYYY-MM-DDTHH:MM:SS[.ffffff]Z"#
+            ])
     }
 
     @Test func otherProblemsAreNamedToo() {
-        #expect(issues(edited { $0.replacingOccurrences(of: "\n", with: "\r\n") }).first == "line 1: carriage return: lines must end with LF only")
-        #expect(issues(edited { $0.replacingOccurrences(of: "\"lock.data\"", with: "\"LockData\"") }).contains("/audit_log/0/kind: must be dotted lowercase words, e.g. \"lock.data\""))
-        #expect(issues(edited { $0.replacingOccurrences(of: "\"n_total\": 2", with: "\"n_total\": 2.0") }) == ["line 45: not in canonical form: expected `      \"n_total\": 2,`, found `      \"n_total\": 2.0,`"] || true)
-        #expect(issues(Array("{\"format\": NaN}".utf8)) == ["line 1 column 12: NaN is not a JSON number (write it as {\"$number\": \"NaN\"})"])
+        #expect(
+            issues(edited { $0.replacingOccurrences(of: "\n", with: "\r\n") }).first
+                == "line 1: carriage return: lines must end with LF only")
+        #expect(
+            issues(edited { $0.replacingOccurrences(of: "\"lock.data\"", with: "\"LockData\"") }).contains(
+                "/audit_log/0/kind: must be dotted lowercase words, e.g. \"lock.data\""))
+        #expect(
+            issues(edited { $0.replacingOccurrences(of: "\"n_total\": 2", with: "\"n_total\": 2.0") }) == [
+                "line 45: not in canonical form: expected `      \"n_total\": 2,`, found `      \"n_total\": 2.0,`"
+            ] || true)
+        #expect(
+            issues(Array("{\"format\": NaN}".utf8)) == [
+                "line 1 column 12: NaN is not a JSON number (write it as {\"$number\": \"NaN\"})"
+            ])
         let missing = issues(Array("{}\n".utf8), stem: nil)
         #expect(missing.contains("/: missing key \"audit_log\""))
         #expect(missing.count == 6)
@@ -94,9 +124,12 @@ struct ValidationTests {
     @Test func floatFormIsPartOfTheBytes() {
         // 1.50 reads as the same double as 1.5 but is not its canonical form.
         let original = edited { $0.replacingOccurrences(of: "\"n_total\": 2", with: "\"n_total\": 1.5") }
-        let reformatted = Array(String(decoding: original, as: UTF8.self).replacingOccurrences(of: "1.5", with: "1.50").utf8)
+        let reformatted = Array(
+            String(decoding: original, as: UTF8.self).replacingOccurrences(of: "1.5", with: "1.50").utf8)
         let found = issues(reformatted)
         #expect(found.count == 1)
-        #expect(found.first?.contains("not in canonical form: expected `      \"n_total\": 1.5,`, found `      \"n_total\": 1.50,`") == true)
+        #expect(
+            found.first?.contains(
+                "not in canonical form: expected `      \"n_total\": 1.5,`, found `      \"n_total\": 1.50,`") == true)
     }
 }

@@ -7,7 +7,8 @@ enum Make {
     static let id = "3f2a8c1e-5b7d-4e9a-8c6f-1a2b3c4d5e6f"
 
     static func session(
-        id: String = Make.id, name: String? = "Catalyst screen", state: JSONObject = [:], log: [AuditEntry] = [], updatedAt: String? = nil
+        id: String = Make.id, name: String? = "Catalyst screen", state: JSONObject = [:], log: [AuditEntry] = [],
+        updatedAt: String? = nil
     ) -> Session {
         var s = Session(
             sessionID: id, origin: Origin(system: "alchemist", format: "alchemist-session/1.1.0", legacyID: nil),
@@ -16,8 +17,12 @@ enum Make {
         return s
     }
 
-    static func entry(_ kind: String, _ minute: Int, iteration: Int? = nil, notes: String? = nil, payload: JSONObject = [:]) -> AuditEntry {
-        AuditEntry(kind: kind, timestamp: String(format: "2026-11-21T10:%02d:00Z", minute), iteration: iteration, actor: "ana", notes: notes, payload: payload)
+    static func entry(
+        _ kind: String, _ minute: Int, iteration: Int? = nil, notes: String? = nil, payload: JSONObject = [:]
+    ) -> AuditEntry {
+        AuditEntry(
+            kind: kind, timestamp: String(format: "2026-11-21T10:%02d:00Z", minute), iteration: iteration, actor: "ana",
+            notes: notes, payload: payload)
     }
 
     /// A chat: user and assistant messages, one a minute from `start`.
@@ -28,7 +33,8 @@ enum Make {
     }
 
     static func temporaryDirectory() throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sessionsync-diff-" + UUID().uuidString).path
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sessionsync-diff-" + UUID().uuidString)
+            .path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         return dir
     }
@@ -47,7 +53,9 @@ enum PatchApplier {
     static func apply(_ patch: [JSONValue], to document: JSONValue) throws -> JSONValue {
         var doc = document
         for op in patch {
-            guard let name = op["op"]?.stringValue, let path = op["path"]?.stringValue else { throw Failure(message: "bad op") }
+            guard let name = op["op"]?.stringValue, let path = op["path"]?.stringValue else {
+                throw Failure(message: "bad op")
+            }
             let tokens = try parse(path)
             switch name {
             case "test":
@@ -77,8 +85,12 @@ enum PatchApplier {
         var cur = v
         for t in tokens {
             switch cur {
-            case .object(let o): guard let next = o[t] else { throw Failure(message: "no member \(t)") }; cur = next
-            case .array(let a): guard let i = Int(t), a.indices.contains(i) else { throw Failure(message: "no index \(t)") }; cur = a[i]
+            case .object(let o):
+                guard let next = o[t] else { throw Failure(message: "no member \(t)") }
+                cur = next
+            case .array(let a):
+                guard let i = Int(t), a.indices.contains(i) else { throw Failure(message: "no index \(t)") }
+                cur = a[i]
             default: throw Failure(message: "not a container at \(t)")
             }
         }
@@ -98,8 +110,11 @@ enum PatchApplier {
             if rest.isEmpty {
                 switch mode {
                 case .add(let x): o[t] = x
-                case .replace(let x): guard o[t] != nil else { throw Failure(message: "replace of missing \(t)") }; o[t] = x
-                case .remove: guard o.removeValue(forKey: t) != nil else { throw Failure(message: "remove of missing \(t)") }
+                case .replace(let x):
+                    guard o[t] != nil else { throw Failure(message: "replace of missing \(t)") }
+                    o[t] = x
+                case .remove:
+                    guard o.removeValue(forKey: t) != nil else { throw Failure(message: "remove of missing \(t)") }
                 }
             } else {
                 guard let child = o[t] else { throw Failure(message: "no member \(t)") }
@@ -110,9 +125,18 @@ enum PatchApplier {
             if rest.isEmpty {
                 switch mode {
                 case .add(let x):
-                    if t == "-" { a.append(x) } else { guard let i = Int(t), i >= 0, i <= a.count else { throw Failure(message: "bad index \(t)") }; a.insert(x, at: i) }
-                case .replace(let x): guard let i = Int(t), a.indices.contains(i) else { throw Failure(message: "bad index \(t)") }; a[i] = x
-                case .remove: guard let i = Int(t), a.indices.contains(i) else { throw Failure(message: "bad index \(t)") }; a.remove(at: i)
+                    if t == "-" {
+                        a.append(x)
+                    } else {
+                        guard let i = Int(t), i >= 0, i <= a.count else { throw Failure(message: "bad index \(t)") }
+                        a.insert(x, at: i)
+                    }
+                case .replace(let x):
+                    guard let i = Int(t), a.indices.contains(i) else { throw Failure(message: "bad index \(t)") }
+                    a[i] = x
+                case .remove:
+                    guard let i = Int(t), a.indices.contains(i) else { throw Failure(message: "bad index \(t)") }
+                    a.remove(at: i)
                 }
             } else {
                 guard let i = Int(t), a.indices.contains(i) else { throw Failure(message: "bad index \(t)") }

@@ -16,8 +16,12 @@ struct SessionDiffTests {
     }
 
     @Test func nestedStateChangesArePointersIntoObjectsAndArrays() {
-        let a = Make.session(state: ["model": ["kernel": ["lengthscale": 1.5, "nu": 2.5]], "rows": [1, 2, 3], "a/b~c": 1, "gone": "x"])
-        let b = Make.session(state: ["model": ["kernel": ["lengthscale": 2.0, "nu": 2.5]], "rows": [1, 5], "a/b~c": 2, "new": true])
+        let a = Make.session(state: [
+            "model": ["kernel": ["lengthscale": 1.5, "nu": 2.5]], "rows": [1, 2, 3], "a/b~c": 1, "gone": "x",
+        ])
+        let b = Make.session(state: [
+            "model": ["kernel": ["lengthscale": 2.0, "nu": 2.5]], "rows": [1, 5], "a/b~c": 2, "new": true,
+        ])
         let changes = SessionDiff(a: a, b: b).changes
         #expect(
             changes == [
@@ -37,7 +41,8 @@ struct SessionDiffTests {
     @Test func entriesOnlyInAAndOnlyInBAfterTheCommonPrefix() {
         let shared = Make.chat(["hi", "hello", "fit a GP"])
         let a = Make.session(log: shared + [Make.entry("message.assistant", 10, notes: "A's answer")])
-        let b = Make.session(log: shared + [Make.entry("message.assistant", 11, notes: "B's answer"), Make.entry("event.tool", 12)])
+        let b = Make.session(
+            log: shared + [Make.entry("message.assistant", 11, notes: "B's answer"), Make.entry("event.tool", 12)])
         let log = SessionDiff(a: a, b: b).auditLog
         #expect(log.commonPrefix == 3)
         #expect(log.countA == 4 && log.countB == 5)
@@ -50,8 +55,12 @@ struct SessionDiffTests {
 
     @Test func sameLockKindAndIterationDecidedDifferentlyIsDivergent() {
         let shared = [Make.entry("lock.data", 1, iteration: 1)]
-        let a = Make.session(log: shared + [Make.entry("lock.model", 5, iteration: 2, notes: "Matern 5/2"), Make.entry("message.user", 6)])
-        let b = Make.session(log: shared + [Make.entry("message.user", 4), Make.entry("lock.model", 7, iteration: 2, notes: "RBF")])
+        let a = Make.session(
+            log: shared + [
+                Make.entry("lock.model", 5, iteration: 2, notes: "Matern 5/2"), Make.entry("message.user", 6),
+            ])
+        let b = Make.session(
+            log: shared + [Make.entry("message.user", 4), Make.entry("lock.model", 7, iteration: 2, notes: "RBF")])
         let log = SessionDiff(a: a, b: b).auditLog
         #expect(log.divergent.count == 1)
         #expect(log.divergent[0].decision == DecisionKey(kind: "lock.model", iteration: 2, ordinal: nil))
@@ -112,7 +121,8 @@ struct JSONPatchTests {
             name: "A", state: ["model": ["ls": 1.5], "rows": [1, 2, 3], "odd": .float(.nan), "k/~": ["x"]],
             log: shared + [Make.entry("lock.model", 5, iteration: 2, notes: "A"), Make.entry("message.user", 6)])
         let b = Make.session(
-            name: "B", state: ["model": ["ls": 2.0, "nu": 2.5], "rows": [1, 4, 3, 7, 8], "odd": .float(.infinity), "k/~": []],
+            name: "B",
+            state: ["model": ["ls": 2.0, "nu": 2.5], "rows": [1, 4, 3, 7, 8], "odd": .float(.infinity), "k/~": []],
             log: shared + [Make.entry("lock.model", 7, iteration: 2, notes: "B")])
         // As `diff --patch` prints it: non-finite floats become `{"$number": …}` on the way out.
         func serialized(_ ops: [JSONValue]) throws -> [JSONValue] {
@@ -196,7 +206,12 @@ struct StoreDiffTests {
         let loads = LoadCounter()
 
         func listing() throws -> SourceListing {
-            SourceListing(handles: sessions.map { SessionHandle(sessionID: $0.sessionID, digest: digestFor($0), location: "mem:" + $0.sessionID, name: $0.metadata.name) })
+            SourceListing(
+                handles: sessions.map {
+                    SessionHandle(
+                        sessionID: $0.sessionID, digest: digestFor($0), location: "mem:" + $0.sessionID,
+                        name: $0.metadata.name)
+                })
         }
 
         func load(_ handle: SessionHandle) throws -> Session {
@@ -225,7 +240,9 @@ struct StoreDiffTests {
         var sessionsB = sessionsA
         sessionsB[2] = Make.session(id: ids[2], name: "renamed")
         // A git-style digest: only comparable with the same scheme.
-        let blob: @Sendable (Session) -> SessionDigest? = { SessionDigest(scheme: "git-blob", value: Digest.sha256Hex($0.canonicalBytes)) }
+        let blob: @Sendable (Session) -> SessionDigest? = {
+            SessionDigest(scheme: "git-blob", value: Digest.sha256Hex($0.canonicalBytes))
+        }
         let a = CountingSource(sessions: sessionsA, digestFor: blob)
         let b = CountingSource(sessions: sessionsB, digestFor: blob)
         let diff = try StoreDiff.compare(a, b)

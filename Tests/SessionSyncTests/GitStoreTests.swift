@@ -19,20 +19,29 @@ struct GitStoreTests {
         var entries: [AuditEntry] = []
         for i in 0..<locks {
             let minute = base + i
-            entries.append(AuditEntry(kind: "lock.data", timestamp: String(format: "2026-01-01T10:%02d:00Z", minute), iteration: i + 1, actor: "ana@example.com", notes: "\(notes) \(i + 1)", payload: ["n": .int(i)]))
-            entries.append(AuditEntry(kind: "message.user", timestamp: String(format: "2026-01-01T10:%02d:30Z", minute), payload: ["text": .string("after \(i)")]))
+            entries.append(
+                AuditEntry(
+                    kind: "lock.data", timestamp: String(format: "2026-01-01T10:%02d:00Z", minute), iteration: i + 1,
+                    actor: "ana@example.com", notes: "\(notes) \(i + 1)", payload: ["n": .int(i)]))
+            entries.append(
+                AuditEntry(
+                    kind: "message.user", timestamp: String(format: "2026-01-01T10:%02d:30Z", minute),
+                    payload: ["text": .string("after \(i)")]))
         }
         var s = Session(
             sessionID: SessionID.derive(system: "mochi", legacyID: legacy),
             origin: Origin(system: "mochi", format: "mochi-session/1.4", legacyID: legacy),
-            metadata: Metadata(name: "Session \(legacy)", createdAt: "2026-01-01T09:00:00Z", updatedAt: String(format: "2026-01-01T11:%02d:00Z", base)),
+            metadata: Metadata(
+                name: "Session \(legacy)", createdAt: "2026-01-01T09:00:00Z",
+                updatedAt: String(format: "2026-01-01T11:%02d:00Z", base)),
             state: [:], auditLog: entries)
         s.sealAuditLog()
         return s
     }
 
     static func write(_ session: Session, to path: String) throws {
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try Data(session.canonicalBytes).write(to: URL(fileURLWithPath: path))
     }
 
@@ -46,7 +55,10 @@ struct GitStoreTests {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         p.arguments = ["git", "-C", dir] + args
-        p.environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": "/nonexistent", "GIT_CONFIG_NOSYSTEM": "1"]
+        p.environment = [
+            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": "/nonexistent",
+            "GIT_CONFIG_NOSYSTEM": "1",
+        ]
         let out = Pipe()
         let err = Pipe()
         p.standardOutput = out
@@ -56,15 +68,20 @@ struct GitStoreTests {
         let errData = err.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
         guard p.terminationStatus == 0 else {
-            throw GitCLIError(message: "git \(args.joined(separator: " ")) failed: " + String(decoding: errData, as: UTF8.self))
+            throw GitCLIError(
+                message: "git \(args.joined(separator: " ")) failed: " + String(decoding: errData, as: UTF8.self))
         }
         return String(decoding: data, as: UTF8.self)
     }
 
-    struct GitCLIError: Error, CustomStringConvertible { var message: String; var description: String { message } }
+    struct GitCLIError: Error, CustomStringConvertible {
+        var message: String
+        var description: String { message }
+    }
 
     func temporaryDirectory() throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sessionsync-git-" + UUID().uuidString).path
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sessionsync-git-" + UUID().uuidString)
+            .path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         return dir
     }
@@ -89,14 +106,17 @@ struct GitStoreTests {
         let options = MigrationOptions(inputs: [Self.corpus], importOptions: try ImportOptions(), jobs: 2)
         _ = try Migration(options: options).run(into: FolderStore(root: dir + "/folder"))
         let expected = Self.folderFiles(dir + "/folder")
-        let listed = try git(["ls-tree", "-r", "--name-only", "HEAD"], in: dir + "/repo.git").split(separator: "\n").map(String.init)
+        let listed = try git(["ls-tree", "-r", "--name-only", "HEAD"], in: dir + "/repo.git").split(separator: "\n")
+            .map(String.init)
         #expect(Set(listed) == Set(expected.keys))
         for path in listed {
             let blob = try git(["cat-file", "blob", "HEAD:" + path], in: dir + "/repo.git")
             #expect(Data(blob.utf8) == expected[path], "\(path)")
         }
         // Every commit carries the trailers, readable by git itself.
-        let count = Int(try git(["rev-list", "--count", "HEAD"], in: dir + "/repo.git").trimmingCharacters(in: .whitespacesAndNewlines))
+        let count = Int(
+            try git(["rev-list", "--count", "HEAD"], in: dir + "/repo.git").trimmingCharacters(
+                in: .whitespacesAndNewlines))
         #expect(count == report.commits)
         let ids = try git(["log", "--format=%(trailers:key=Session-Id,valueonly)"], in: dir + "/repo.git")
             .split(separator: "\n").filter { !$0.isEmpty }
@@ -105,7 +125,11 @@ struct GitStoreTests {
         let formats = try git(["log", "--format=%(trailers:key=Source-Format,valueonly)"], in: dir + "/repo.git")
         #expect(formats.contains("alchemist-session/1.1.0"))
         // A lock commit: summary, trailers, and the entry's own time as author and committer date.
-        let lock = try git(["log", "-1", "--grep=^lock.model: Catalyst screening", "--format=%s%n%ad%n%cd%n%(trailers:key=Audit-Seq,valueonly)", "--date=iso-strict"], in: dir + "/repo.git")
+        let lock = try git(
+            [
+                "log", "-1", "--grep=^lock.model: Catalyst screening",
+                "--format=%s%n%ad%n%cd%n%(trailers:key=Audit-Seq,valueonly)", "--date=iso-strict",
+            ], in: dir + "/repo.git")
         let lines = lock.split(separator: "\n").map(String.init)
         #expect(lines.first == "lock.model: Catalyst screening (iteration 10)")
         #expect(lines.count >= 4)
@@ -136,24 +160,31 @@ struct GitStoreTests {
         let report = try migrate([dir + "/in"], repo: dir + "/repo.git")
         // Per session: its locks, then the final state (a message follows the last lock).
         #expect(report.commits == 3 + 1 + 2 + 1)
-        let log = try git(["log", "--reverse", "--format=%s|%ad", "--date=format-local:%H:%M:%S"], in: dir + "/repo.git")
-        #expect(log.split(separator: "\n").map(String.init) == [
-            "lock.data: Session a (iteration 1)|10:00:00",
-            "lock.data: Session a (iteration 2)|10:01:00",
-            "lock.data: Session b (iteration 1)|10:01:00",
-            "lock.data: Session a (iteration 3)|10:02:00",
-            "lock.data: Session b (iteration 2)|10:02:00",
-            "snapshot: Session a|11:00:00",
-            "snapshot: Session b|11:01:00",
-        ])
+        let log = try git(
+            ["log", "--reverse", "--format=%s|%ad", "--date=format-local:%H:%M:%S"], in: dir + "/repo.git")
+        #expect(
+            log.split(separator: "\n").map(String.init) == [
+                "lock.data: Session a (iteration 1)|10:00:00",
+                "lock.data: Session a (iteration 2)|10:01:00",
+                "lock.data: Session b (iteration 1)|10:01:00",
+                "lock.data: Session a (iteration 3)|10:02:00",
+                "lock.data: Session b (iteration 2)|10:02:00",
+                "snapshot: Session a|11:00:00",
+                "snapshot: Session b|11:01:00",
+            ])
         // The snapshot at a lock holds the audit log up to and including that lock.
         let aPath = Session.storePath(for: SessionID.derive(system: "mochi", legacyID: "a"))
-        let first = try git(["log", "--reverse", "--format=%H", "--", aPath], in: dir + "/repo.git").split(separator: "\n").first!
-        let snapshot = try SessionValidator.session(fromCanonical: Array(try git(["cat-file", "blob", "\(first):\(aPath)"], in: dir + "/repo.git").utf8))
+        let first = try git(["log", "--reverse", "--format=%H", "--", aPath], in: dir + "/repo.git").split(
+            separator: "\n"
+        ).first!
+        let snapshot = try SessionValidator.session(
+            fromCanonical: Array(try git(["cat-file", "blob", "\(first):\(aPath)"], in: dir + "/repo.git").utf8))
         #expect(snapshot.auditLog.count == 1)
         #expect(snapshot.auditLog[0].kind == "lock.data")
         // Author from the entry's actor; committer is SessionSync.
-        #expect(try git(["log", "-1", "--format=%an <%ae>|%cn <%ce>", first.description], in: dir + "/repo.git") == "ana@example.com <ana@example.com>|SessionSync <sessionsync@sessionsync.invalid>\n")
+        #expect(
+            try git(["log", "-1", "--format=%an <%ae>|%cn <%ce>", first.description], in: dir + "/repo.git")
+                == "ana@example.com <ana@example.com>|SessionSync <sessionsync@sessionsync.invalid>\n")
     }
 
     @Test func commitAddsOnlyNewLocksAndOneSnapshotForAChangeWithoutALock() throws {
@@ -181,7 +212,9 @@ struct GitStoreTests {
         _ = try migrate([dir + "/in"], repo: dir + "/work", bare: false)
         #expect(try git(["status", "--porcelain"], in: dir + "/work") == "")
         let id = SessionID.derive(system: "mochi", legacyID: "w")
-        #expect(FileManager.default.contents(atPath: dir + "/work/" + Session.storePath(for: id)) == Data(Self.session("w", locks: 2).canonicalBytes))
+        #expect(
+            FileManager.default.contents(atPath: dir + "/work/" + Session.storePath(for: id))
+                == Data(Self.session("w", locks: 2).canonicalBytes))
         try Self.write(Self.session("w", locks: 3), to: dir + "/in/w.json")
         try Self.write(Self.session("v", locks: 1), to: dir + "/in/v.json")
         _ = try migrate([dir + "/in"], repo: dir + "/work", bare: false)
@@ -207,7 +240,8 @@ struct GitStoreTests {
         #expect(history.last?.iteration == 1)
         #expect(history.last?.notes == "decided 1")
         // REPO@REV: the first commit holds only the oldest session.
-        let first = try git(["rev-list", "--max-parents=0", "HEAD"], in: dir + "/repo.git").trimmingCharacters(in: .whitespacesAndNewlines)
+        let first = try git(["rev-list", "--max-parents=0", "HEAD"], in: dir + "/repo.git").trimmingCharacters(
+            in: .whitespacesAndNewlines)
         #expect(try GitStoreView(address: dir + "/repo.git@" + first).sessionBlobs().count == 1)
     }
 }

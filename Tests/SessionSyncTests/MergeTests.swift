@@ -6,7 +6,9 @@ import Testing
 struct MergeTests {
     /// The merged session must be valid `sessionsync/1`, byte for byte.
     func expectValid(_ result: MergeResult, sourceLocation: SourceLocation = #_sourceLocation) {
-        let issues = SessionValidator.validate(fileBytes: result.session.canonicalBytes, fileStem: result.session.sessionID).issues
+        let issues = SessionValidator.validate(
+            fileBytes: result.session.canonicalBytes, fileStem: result.session.sessionID
+        ).issues
         #expect(issues.isEmpty, "\(issues)", sourceLocation: sourceLocation)
     }
 
@@ -18,12 +20,16 @@ struct MergeTests {
         let ours = Make.session(
             name: "Renamed", state: ["x": 2, "y": 1],
             log: shared + [Make.entry("lock.data", 10, iteration: 1), Make.entry("lock.model", 30, iteration: 1)])
-        let theirs = Make.session(state: ["x": 1, "y": 3, "z": true], log: shared + [Make.entry("lock.acquisition", 20, iteration: 1)])
+        let theirs = Make.session(
+            state: ["x": 1, "y": 3, "z": true], log: shared + [Make.entry("lock.acquisition", 20, iteration: 1)])
         let result = try SessionMerge.merge(base: base, ours: ours, theirs: theirs)
         #expect(result.isClean)
         #expect(result.session.metadata.name == "Renamed")
         #expect(result.session.state == ["x": 2, "y": 3, "z": true])
-        #expect(result.session.auditLog.map(\.kind) == ["message.user", "message.assistant", "lock.data", "lock.acquisition", "lock.model"])
+        #expect(
+            result.session.auditLog.map(\.kind) == [
+                "message.user", "message.assistant", "lock.data", "lock.acquisition", "lock.model",
+            ])
         #expect(result.session.auditLog.map(\.seq) == [1, 2, 3, 4, 5])
         #expect(result.addedFromOurs == 2 && result.addedFromTheirs == 1 && result.removedEntries == 0)
         #expect(result.session.state[SessionMerge.conflictsKey] == nil)
@@ -71,7 +77,10 @@ struct MergeTests {
         let ours = Make.session(log: Make.chat(["u1", "a1"]) + Make.chat(["u2 (edited)", "a2 again"], start: 20))
         let result = try SessionMerge.merge(base: base, ours: ours, theirs: base)
         #expect(result.isClean)
-        #expect(result.session.auditLog.map { $0.payload["content"]?.stringValue } == ["u1", "a1", "u2 (edited)", "a2 again"])
+        #expect(
+            result.session.auditLog.map { $0.payload["content"]?.stringValue } == [
+                "u1", "a1", "u2 (edited)", "a2 again",
+            ])
         #expect(result.removedEntries == 2)
         expectValid(result)
     }
@@ -80,7 +89,10 @@ struct MergeTests {
         let base = Make.session(log: Make.chat(["u1", "a1", "u2", "a2"]))
         // Ours deleted the last exchange; theirs edited the last answer.
         let ours = Make.session(log: Make.chat(["u1", "a1"]))
-        let theirs = Make.session(log: Make.chat(["u1", "a1", "u2"]) + [Make.entry("message.assistant", 40, payload: ["content": "a2 (edited)"])])
+        let theirs = Make.session(
+            log: Make.chat(["u1", "a1", "u2"]) + [
+                Make.entry("message.assistant", 40, payload: ["content": "a2 (edited)"])
+            ])
         let result = try SessionMerge.merge(base: base, ours: ours, theirs: theirs)
         #expect(result.conflicts.map(\.kind) == [.entryRemovedVsChanged])
         let c = result.conflicts[0]
@@ -124,7 +136,9 @@ struct MergeTests {
         let result = try SessionMerge.merge(base: base, ours: ours, theirs: theirs)
         #expect(result.conflicts.map(\.path) == ["/metadata/name", "/state/model"])
         #expect(result.conflicts.allSatisfy { $0.kind == .value })
-        #expect(result.conflicts[0].base == "Base" && result.conflicts[0].ours == "Ours" && result.conflicts[0].theirs == "Theirs")
+        #expect(
+            result.conflicts[0].base == "Base" && result.conflicts[0].ours == "Ours"
+                && result.conflicts[0].theirs == "Theirs")
         #expect(result.conflicts[1].theirs == nil)  // theirs removed it
         #expect(result.session.metadata.name == "Ours")
         // Both sides touching the session is not a conflict: the later time wins.
@@ -136,12 +150,15 @@ struct MergeTests {
 
     @Test func withoutABaseTheCommonPrefixIsTheBase() throws {
         let shared = Make.chat(["u1", "a1"])
-        let ours = Make.session(state: ["only_ours": 1, "both": "same"], log: shared + [Make.entry("lock.data", 30, iteration: 1)])
-        let theirs = Make.session(state: ["only_theirs": 2, "both": "same"], log: shared + [Make.entry("message.user", 20)])
+        let ours = Make.session(
+            state: ["only_ours": 1, "both": "same"], log: shared + [Make.entry("lock.data", 30, iteration: 1)])
+        let theirs = Make.session(
+            state: ["only_theirs": 2, "both": "same"], log: shared + [Make.entry("message.user", 20)])
         let result = try SessionMerge.merge(base: nil, ours: ours, theirs: theirs)
         #expect(result.isClean)
         #expect(result.session.state == ["only_ours": 1, "only_theirs": 2, "both": "same"])
-        #expect(result.session.auditLog.map(\.kind) == ["message.user", "message.assistant", "message.user", "lock.data"])
+        #expect(
+            result.session.auditLog.map(\.kind) == ["message.user", "message.assistant", "message.user", "lock.data"])
         // Without a base, two different values for one path cannot be told apart: a conflict.
         let differ = try SessionMerge.merge(base: nil, ours: Make.session(name: "A"), theirs: Make.session(name: "B"))
         #expect(differ.conflicts.map(\.path) == ["/metadata/name"])
@@ -150,7 +167,8 @@ struct MergeTests {
 
     @Test func differentSessionsDoNotMerge() {
         #expect(throws: MergeError.self) {
-            try SessionMerge.merge(base: nil, ours: Make.session(), theirs: Make.session(id: "00000000-0000-4000-8000-000000000009"))
+            try SessionMerge.merge(
+                base: nil, ours: Make.session(), theirs: Make.session(id: "00000000-0000-4000-8000-000000000009"))
         }
     }
 

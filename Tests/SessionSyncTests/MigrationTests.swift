@@ -11,10 +11,12 @@ struct MigrationTests {
         var s = Session(
             sessionID: SessionID.derive(system: "mochi", legacyID: legacy),
             origin: Origin(system: "mochi", format: "mochi-session/1.4", legacyID: legacy),
-            metadata: Metadata(name: "chat \(legacy)", tags: ["t"], createdAt: "2026-01-01T00:00:00Z", updatedAt: updated),
+            metadata: Metadata(
+                name: "chat \(legacy)", tags: ["t"], createdAt: "2026-01-01T00:00:00Z", updatedAt: updated),
             state: ["nan": .float(.nan)],
             auditLog: (0..<entries).map { i in
-                AuditEntry(kind: "message.user", timestamp: "2026-01-01T00:00:0\(i)Z", notes: notes, payload: ["i": .int(i)])
+                AuditEntry(
+                    kind: "message.user", timestamp: "2026-01-01T00:00:0\(i)Z", notes: notes, payload: ["i": .int(i)])
             })
         s.sealAuditLog()
         return s
@@ -25,17 +27,23 @@ struct MigrationTests {
     static func makeInputs(in dir: String) throws {
         func write(_ bytes: [UInt8], _ name: String) throws {
             let path = dir + "/" + name
-            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             try Data(bytes).write(to: URL(fileURLWithPath: path))
         }
-        for i in 0..<12 { try write(session("s\(i)", updated: "2026-02-0\(i % 9 + 1)T00:00:00Z").canonicalBytes, "good/s\(i).json") }
+        for i in 0..<12 {
+            try write(session("s\(i)", updated: "2026-02-0\(i % 9 + 1)T00:00:00Z").canonicalBytes, "good/s\(i).json")
+        }
         try write(session("copy", updated: "2026-03-01T00:00:00Z", notes: "old").canonicalBytes, "a/copy.json")
         try write(session("copy", updated: "2026-03-02T00:00:00.5Z", notes: "new").canonicalBytes, "b/copy.json")
-        try write(session("copy", updated: "2026-03-01T00:00:00Z", notes: "old").canonicalBytes, "c/copy-identical.json")
+        try write(
+            session("copy", updated: "2026-03-01T00:00:00Z", notes: "old").canonicalBytes, "c/copy-identical.json")
         try write(Array("{\"format\": \"sessionsync/1\", \"session_id\": \"x".utf8), "bad/truncated.json")
         try write([0x7B, 0x22, 0x61, 0x22, 0x3A, 0x20, 0x22, 0xFF, 0x22, 0x7D], "bad/invalid-utf8.json")
         try write([], "bad/empty.json")
-        try write(Array((String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)).utf8), "bad/deep.json")
+        try write(
+            Array((String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)).utf8),
+            "bad/deep.json")
         try write(Array("# Notes\nnot a session\n".utf8), "README.md")
         try write(Array("{\"unrelated\": true}".utf8), "other.json")
     }
@@ -64,7 +72,8 @@ struct MigrationTests {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try Self.makeInputs(in: dir + "/in")
         let report = try migrate([dir + "/in"], to: dir + "/out", jobs: 2)
-        let byPath = Dictionary(uniqueKeysWithValues: report.inputs.map { ($0.path.replacingOccurrences(of: dir + "/in/", with: ""), $0) })
+        let byPath = Dictionary(
+            uniqueKeysWithValues: report.inputs.map { ($0.path.replacingOccurrences(of: dir + "/in/", with: ""), $0) })
         #expect(report.inputs.count == 21)
         for name in ["bad/truncated.json", "bad/invalid-utf8.json", "bad/empty.json", "bad/deep.json"] {
             #expect(byPath[name]?.outcome == .failed, "\(name)")
@@ -100,7 +109,9 @@ struct MigrationTests {
         try Self.makeInputs(in: dir + "/in")
         let report = try migrate([dir + "/in"], to: dir + "/out", jobs: 2)
         let copyID = SessionID.derive(system: "mochi", legacyID: "copy")
-        let stored = try SessionValidator.session(fromCanonical: [UInt8](FileManager.default.contents(atPath: FolderStore(root: dir + "/out").path(of: copyID))!))
+        let stored = try SessionValidator.session(
+            fromCanonical: [UInt8](
+                FileManager.default.contents(atPath: FolderStore(root: dir + "/out").path(of: copyID))!))
         #expect(stored.auditLog.first?.notes == "new")
         let copies = report.inputs.filter { $0.sessions.contains { $0.sessionID == copyID } }
         #expect(copies.count == 3)
@@ -124,7 +135,8 @@ struct MigrationTests {
         let r2 = try migrate([dir + "/in"], to: dir + "/two", jobs: 2)
         #expect(Self.tree(dir + "/one") == Self.tree(dir + "/two"))
         #expect(!Self.tree(dir + "/one").isEmpty)
-        var j1 = r1.jsonValue.objectValue!, j2 = r2.jsonValue.objectValue!
+        var j1 = r1.jsonValue.objectValue!
+        var j2 = r2.jsonValue.objectValue!
         j1["destination"] = nil
         j2["destination"] = nil
         #expect(CanonicalJSON.bytes(.object(j1)) == CanonicalJSON.bytes(.object(j2)))
@@ -144,7 +156,8 @@ struct MigrationTests {
         #expect(try FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as! Date == before)
         #expect(try FileManager.default.attributesOfItem(atPath: path)[.systemFileNumber] as! Int == inode)
         // A changed input updates exactly its session.
-        try Data(Self.session("s1", updated: "2026-05-01T00:00:00Z", notes: "edited").canonicalBytes).write(to: URL(fileURLWithPath: dir + "/in/good/s1.json"))
+        try Data(Self.session("s1", updated: "2026-05-01T00:00:00Z", notes: "edited").canonicalBytes).write(
+            to: URL(fileURLWithPath: dir + "/in/good/s1.json"))
         let third = try migrate([dir + "/in"], to: dir + "/out", jobs: 2)
         #expect(third.totals.updated == 1)
         #expect(third.totals.unchanged == 12)
@@ -164,10 +177,14 @@ struct MigrationTests {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try FileManager.default.createDirectory(atPath: dir + "/in", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: dir + "/outside", withIntermediateDirectories: true)
-        try Data(Self.session("secret", updated: "2026-01-01T00:00:00Z").canonicalBytes).write(to: URL(fileURLWithPath: dir + "/outside/x.json"))
-        try Data(Self.session("inside", updated: "2026-01-01T00:00:00Z").canonicalBytes).write(to: URL(fileURLWithPath: dir + "/in/y.json"))
-        try FileManager.default.createSymbolicLink(atPath: dir + "/in/link.json", withDestinationPath: dir + "/outside/x.json")
-        try FileManager.default.createSymbolicLink(atPath: dir + "/in/inner.json", withDestinationPath: dir + "/in/y.json")
+        try Data(Self.session("secret", updated: "2026-01-01T00:00:00Z").canonicalBytes).write(
+            to: URL(fileURLWithPath: dir + "/outside/x.json"))
+        try Data(Self.session("inside", updated: "2026-01-01T00:00:00Z").canonicalBytes).write(
+            to: URL(fileURLWithPath: dir + "/in/y.json"))
+        try FileManager.default.createSymbolicLink(
+            atPath: dir + "/in/link.json", withDestinationPath: dir + "/outside/x.json")
+        try FileManager.default.createSymbolicLink(
+            atPath: dir + "/in/inner.json", withDestinationPath: dir + "/in/y.json")
         let report = try migrate([dir + "/in"], to: dir + "/out", jobs: 1)
         let link = report.inputs.first { $0.path.hasSuffix("link.json") }
         #expect(link?.outcome == .failed)
@@ -188,13 +205,17 @@ struct MigrationTests {
         #expect(json["format"] == "sessionsync-report/1")
         #expect(json["totals"]?["failed_inputs"] == .int(4))
         #expect(json["totals"]?["warnings"]?["non-finite-number"] == nil)
-        let truncated = json["inputs"]?.arrayValue?.first { $0["path"]?.stringValue?.hasSuffix("truncated.json") == true }
+        let truncated = json["inputs"]?.arrayValue?.first {
+            $0["path"]?.stringValue?.hasSuffix("truncated.json") == true
+        }
         #expect(truncated?["error"]?["location"] == "line 1 column 43")
         #expect(truncated?["outcome"] == "failed")
     }
 
     func temporaryDirectory() throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sessionsync-migrate-" + UUID().uuidString).path
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "sessionsync-migrate-" + UUID().uuidString
+        ).path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         return dir
     }

@@ -14,19 +14,23 @@ struct ReplayTests {
         for (i, notes) in locks.enumerated() {
             entries.append(
                 AuditEntry(
-                    kind: "lock.data", timestamp: String(format: "2026-03-01T10:%02d:00Z", i), iteration: i + 1, actor: "ana@example.com",
+                    kind: "lock.data", timestamp: String(format: "2026-03-01T10:%02d:00Z", i), iteration: i + 1,
+                    actor: "ana@example.com",
                     notes: notes, payload: ["n": .int(i)]))
         }
         var s = Session(
             sessionID: SessionID.derive(system: "mochi", legacyID: legacy),
             origin: Origin(system: "mochi", format: "mochi-session/1.4", legacyID: legacy),
-            metadata: Metadata(name: "Session \(legacy)", createdAt: "2026-03-01T09:00:00Z"), state: [:], auditLog: entries)
+            metadata: Metadata(name: "Session \(legacy)", createdAt: "2026-03-01T09:00:00Z"), state: [:],
+            auditLog: entries)
         s.sealAuditLog()
         return s
     }
 
     static func temporaryDirectory() throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sessionsync-replay-" + UUID().uuidString).path
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "sessionsync-replay-" + UUID().uuidString
+        ).path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         return dir
     }
@@ -35,7 +39,8 @@ struct ReplayTests {
     static func folderStore(_ root: String, _ sessions: [Session]) throws {
         for s in sessions {
             let path = root + "/" + Session.storePath(for: s.sessionID)
-            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             try Data(s.canonicalBytes).write(to: URL(fileURLWithPath: path))
         }
     }
@@ -44,7 +49,9 @@ struct ReplayTests {
     static func commit(_ sessions: [Session], repo: String) throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        for s in sessions { try Data(s.canonicalBytes).write(to: URL(fileURLWithPath: dir + "/" + s.sessionID + ".json")) }
+        for s in sessions {
+            try Data(s.canonicalBytes).write(to: URL(fileURLWithPath: dir + "/" + s.sessionID + ".json"))
+        }
         let options = MigrationOptions(inputs: [dir], importOptions: try ImportOptions(), jobs: 2)
         _ = try Migration(options: options).run(into: try GitStoreSink(repository: repo, branch: "main", bare: true))
     }
@@ -59,7 +66,8 @@ struct ReplayTests {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let repo = dir + "/repo.git"
         try Self.commit([Self.session("a", locks: ["one"]), Self.session("b", locks: ["x"])], repo: repo)
-        try Self.folderStore(dir + "/from", [Self.session("a", locks: ["one", "two", "three"]), Self.session("b", locks: ["x"])])
+        try Self.folderStore(
+            dir + "/from", [Self.session("a", locks: ["one", "two", "three"]), Self.session("b", locks: ["x"])])
         let r = try Git.Repository.open(at: repo)
         let before = try r.referenceTarget("refs/heads/main")!
 
@@ -75,7 +83,9 @@ struct ReplayTests {
         #expect(try r.commit(after).committer.time == Timestamp.epochSeconds(of: "2026-03-01T10:02:00Z"))
         // The branch now holds exactly FROM's session.
         let view = try GitStoreView(address: repo)
-        #expect(try view.bytes(of: Self.session("a", locks: []).sessionID) == Self.session("a", locks: ["one", "two", "three"]).canonicalBytes)
+        #expect(
+            try view.bytes(of: Self.session("a", locks: []).sessionID)
+                == Self.session("a", locks: ["one", "two", "three"]).canonicalBytes)
 
         // Replaying again adds nothing.
         let again = try Replay.run(from: dir + "/from", to: repo, options: try Self.options)
@@ -85,8 +95,10 @@ struct ReplayTests {
     @Test func divergentSessionIsLeftUntouchedAndOthersProceed() throws {
         let dir = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        try Self.folderStore(dir + "/to", [Self.session("a", locks: ["one", "mine"]), Self.session("b", locks: ["x"])])
-        try Self.folderStore(dir + "/from", [Self.session("a", locks: ["one", "theirs"]), Self.session("b", locks: ["x", "y"])])
+        try Self.folderStore(
+            dir + "/to", [Self.session("a", locks: ["one", "mine"]), Self.session("b", locks: ["x"])])
+        try Self.folderStore(
+            dir + "/from", [Self.session("a", locks: ["one", "theirs"]), Self.session("b", locks: ["x", "y"])])
         let fileA = dir + "/to/" + Session.storePath(for: Self.session("a", locks: []).sessionID)
         let fileB = dir + "/to/" + Session.storePath(for: Self.session("b", locks: []).sessionID)
         let beforeA = FileManager.default.contents(atPath: fileA)
@@ -97,7 +109,9 @@ struct ReplayTests {
         let diverged = report.sessions.first { $0.status == .diverged }
         #expect(diverged?.divergent.first?.decision.description == "lock.data iteration 2")
         #expect(FileManager.default.contents(atPath: fileA) == beforeA)
-        #expect(FileManager.default.contents(atPath: fileB).map { [UInt8]($0) } == Self.session("b", locks: ["x", "y"]).canonicalBytes)
+        #expect(
+            FileManager.default.contents(atPath: fileB).map { [UInt8]($0) }
+                == Self.session("b", locks: ["x", "y"]).canonicalBytes)
     }
 
     @Test func dryRunWritesNothing() throws {
@@ -125,11 +139,16 @@ struct ReplayTests {
     @Test func bothDirectionsConvergeWhenBothSidesWentOn() throws {
         var a = Self.session("c", locks: ["one"])
         var b = a
-        a.auditLog.append(AuditEntry(kind: "lock.model", timestamp: "2026-03-01T11:00:00Z", iteration: 2, notes: "model", payload: [:]))
+        a.auditLog.append(
+            AuditEntry(
+                kind: "lock.model", timestamp: "2026-03-01T11:00:00Z", iteration: 2, notes: "model", payload: [:]))
         a.sealAuditLog()
-        b.auditLog.append(AuditEntry(kind: "lock.acquisition", timestamp: "2026-03-01T10:30:00Z", iteration: 2, notes: "acq", payload: [:]))
+        b.auditLog.append(
+            AuditEntry(
+                kind: "lock.acquisition", timestamp: "2026-03-01T10:30:00Z", iteration: 2, notes: "acq", payload: [:]))
         b.sealAuditLog()
-        guard case .replay(_, let b2) = ReplayPlan.decide(from: a, to: b), case .replay(_, let a2) = ReplayPlan.decide(from: b2, to: a)
+        guard case .replay(_, let b2) = ReplayPlan.decide(from: a, to: b),
+            case .replay(_, let a2) = ReplayPlan.decide(from: b2, to: a)
         else {
             Issue.record("expected replays")
             return
@@ -145,7 +164,8 @@ struct ReplayTests {
         let many = (0..<20).map { Self.session("s\($0)", locks: ["one"]) }
         try Self.commit(many, repo: repo)
         let r = try Git.Repository.open(at: repo)
-        try r.updateReference("refs/heads/old", to: try r.referenceTarget("refs/heads/main")!, expecting: nil, logMessage: "test")
+        try r.updateReference(
+            "refs/heads/old", to: try r.referenceTarget("refs/heads/main")!, expecting: nil, logMessage: "test")
         try Self.commit([Self.session("s3", locks: ["one", "two"]), Self.session("new", locks: ["n"])], repo: repo)
         let a = try GitSessionSource(address: repo + "@old")
         let b = try GitSessionSource(address: repo + "@main")
@@ -157,13 +177,16 @@ struct ReplayTests {
         // A work tree path or bare path alone means HEAD, through StoreReader.
         let head = try StoreReader.open(repo, importOptions: ImportOptions())
         #expect(head is GitSessionSource)
-        #expect(throws: FormatError.self) { try StoreReader.open(repo + "@nosuchbranch", importOptions: ImportOptions()) }
+        #expect(throws: FormatError.self) {
+            try StoreReader.open(repo + "@nosuchbranch", importOptions: ImportOptions())
+        }
     }
 
     @Test func legacyMochiFileIsRewrittenInItsOwnFormatWithABackup() throws {
         let dir = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
             .appendingPathComponent("Fixtures/legacy/mochi/format_1_4_head/chat_sessions/173725e818.json").path
         let file = dir + "/to/chat_sessions/173725e818.json"
         try FileManager.default.createDirectory(atPath: dir + "/to/chat_sessions", withIntermediateDirectories: true)
@@ -173,7 +196,9 @@ struct ReplayTests {
         // another id, so nothing is written and the session is reported as failed.
         var lossy = original
         lossy.auditLog.append(
-            AuditEntry(kind: "message.user", timestamp: "2030-01-01T00:00:00Z", payload: ["content": .string("one more question")]))
+            AuditEntry(
+                kind: "message.user", timestamp: "2030-01-01T00:00:00Z",
+                payload: ["content": .string("one more question")]))
         lossy.sealAuditLog()
         try Self.folderStore(dir + "/lossy", [lossy])
         let before = FileManager.default.contents(atPath: file)

@@ -16,9 +16,11 @@ func sessionID(_ session: Int) -> String {
 
 /// About 5 KB, growing by one audit entry per version.
 func document(_ session: Int, _ version: Int) -> [UInt8] {
-    var text = "{\n  \"session_id\": \"\(sessionID(session))\",\n  \"updated_at\": \(1_700_000_000 + version),\n  \"audit_log\": [\n"
+    var text =
+        "{\n  \"session_id\": \"\(sessionID(session))\",\n  \"updated_at\": \(1_700_000_000 + version),\n  \"audit_log\": [\n"
     for entry in 0..<(72 + version) {
-        text += "    {\"id\": \"e-\(entry)\", \"action\": \"lock\", \"user\": \"user-\(session % 13)\", \"n\": \(entry * 31 % 977)},\n"
+        text +=
+            "    {\"id\": \"e-\(entry)\", \"action\": \"lock\", \"user\": \"user-\(session % 13)\", \"n\": \(entry * 31 % 977)},\n"
     }
     text += "    {\"id\": \"end\"}\n  ],\n  \"state\": {\"locked\": \(version % 2 == 0)}\n}\n"
     return Array(text.utf8)
@@ -42,8 +44,10 @@ func report(_ name: String, objects: Int, seconds: Double, flushSeconds: Double,
     let megabytes = Double(try packBytes(root)) / 1_048_576
     print(
         String(
-            format: "%@ %6d commits %7d objects %6.2f s (flush %5.2f s)  %8.0f objects/s %7.0f commits/s  packs %6.1f MB",
-            name.padding(toLength: 22, withPad: " ", startingAt: 0) as NSString, commits, objects, seconds, flushSeconds, Double(objects) / seconds, Double(commits) / seconds,
+            format:
+                "%@ %6d commits %7d objects %6.2f s (flush %5.2f s)  %8.0f objects/s %7.0f commits/s  packs %6.1f MB",
+            name.padding(toLength: 22, withPad: " ", startingAt: 0) as NSString, commits, objects, seconds,
+            flushSeconds, Double(objects) / seconds, Double(commits) / seconds,
             megabytes))
 }
 
@@ -71,9 +75,11 @@ func packWriterRun(durable: Bool) throws {
         let blob = try writer.add(.blob, documents[index], deltaBase: previousBlob[session])
         previousBlob[session] = blob
         let prefix = String(id.prefix(2))
-        folders["sessions/" + prefix, default: [:]][id + ".json"] = TreeEntry(name: id + ".json", id: blob, kind: .blob, mode: .blob)
+        folders["sessions/" + prefix, default: [:]][id + ".json"] = TreeEntry(
+            name: id + ".json", id: blob, kind: .blob, mode: .blob)
         let leaf = try writer.add(
-            .tree, RawObject.tree(entries: Array(folders["sessions/" + prefix]!.values)), deltaBase: previousTree[prefix])
+            .tree, RawObject.tree(entries: Array(folders["sessions/" + prefix]!.values)),
+            deltaBase: previousTree[prefix])
         previousTree[prefix] = leaf
         folders["sessions", default: [:]][prefix] = TreeEntry(name: prefix, id: leaf, kind: .tree, mode: .tree)
         let middle = try writer.add(
@@ -97,7 +103,9 @@ func packWriterRun(durable: Bool) throws {
         }
     }
     let seconds = Date().timeIntervalSince(start)
-    try report("PackWriter" + (durable ? "" : " (no fsync)"), objects: objects, seconds: seconds, flushSeconds: flushSeconds, root: root)
+    try report(
+        "PackWriter" + (durable ? "" : " (no fsync)"), objects: objects, seconds: seconds, flushSeconds: flushSeconds,
+        root: root)
 }
 
 /// The old path: libgit2 writes into its mempack, `updatingTree` builds trees, the packbuilder flushes.
@@ -116,9 +124,11 @@ func packedWritesRun() throws {
             for commit in index..<end {
                 let id = sessionID(commit % sessions)
                 let blob = try repository.writeBlob(documents[commit])
-                tree = try repository.updatingTree(tree, set: [(path: "sessions/\(id.prefix(2))/\(id).json", blob: blob)])
+                tree = try repository.updatingTree(
+                    tree, set: [(path: "sessions/\(id.prefix(2))/\(id).json", blob: blob)])
                 tip = try repository.createCommit(
-                    tree: tree!, parents: tip.map { [$0] } ?? [], author: signature(commit), committer: signature(commit),
+                    tree: tree!, parents: tip.map { [$0] } ?? [], author: signature(commit),
+                    committer: signature(commit),
                     message: "lock.data: session \(id)\n\nSession-Id: \(id)\n")
             }
             let flushStart = Date()
@@ -143,7 +153,10 @@ func hashRun() throws {
     start = Date()
     for _ in 0..<5 { for blob in blobs { sink &+= try repository.hashBlob(blob).hashValue } }
     let libgit2 = Date().timeIntervalSince(start) / 10_000
-    print(String(format: "SHA-1 of a %d-byte blob: swift-crypto %.1f µs, git_odb_hash %.1f µs (%d)", blobs[0].count, crypto * 1e6, libgit2 * 1e6, sink & 1))
+    print(
+        String(
+            format: "SHA-1 of a %d-byte blob: swift-crypto %.1f µs, git_odb_hash %.1f µs (%d)", blobs[0].count,
+            crypto * 1e6, libgit2 * 1e6, sink & 1))
 }
 
 print("\(commits) documents of \(documents.map(\.count).min()!)...\(documents.map(\.count).max()!) bytes")

@@ -97,7 +97,8 @@ enum ALchemistDocument {
                 columns: columns, snapshotColumns: snapshotColumns,
                 variables: ALchemistLayout.variableNames(state["search_space"])),
             skip: { p in
-                (p.count == 1 && p[0] == "audit_log" && listLog) || (p.count == 2 && p[0] == "audit_log" && p[1] == "entries")
+                (p.count == 1 && p[0] == "audit_log" && listLog)
+                    || (p.count == 2 && p[0] == "audit_log" && p[1] == "entries")
             })
     }
 
@@ -110,10 +111,15 @@ enum ALchemistDocument {
         o["name"] = .string(m.name ?? "Untitled Session")
         o["created_at"] = kept["created_at"] ?? JSONValue(ALchemistLayout.appTime(m.createdAt, zone: zone))
         o["last_modified"] = kept["last_modified"] ?? JSONValue(ALchemistLayout.appTime(m.updatedAt, zone: zone))
-        if let d = kept["description"] { o["description"] = d } else if let d = m.description { o["description"] = .string(d) }
+        if let d = kept["description"] {
+            o["description"] = d
+        } else if let d = m.description {
+            o["description"] = .string(d)
+        }
         if let a = kept["author"] { o["author"] = a } else if let a = m.owner { o["author"] = .string(a) }
         if let tags = m.tags { o["tags"] = .array(tags.map(JSONValue.string)) }
-        for member in kept.members where !["session_id", "created_at", "last_modified", "description", "author"].contains(member.key) {
+        for member in kept.members
+        where !["session_id", "created_at", "last_modified", "description", "author"].contains(member.key) {
             o[member.key] = member.value
         }
         return o
@@ -151,7 +157,8 @@ enum ALchemistDocument {
         if let kept = session.state["_session_store_metadata"] { return kept }
         var o = JSONObject()
         o["created_at"] = JSONValue(ALchemistLayout.appTime(session.metadata.createdAt, zone: zone))
-        o["last_accessed"] = JSONValue(ALchemistLayout.appTime(session.metadata.updatedAt ?? session.metadata.createdAt, zone: zone))
+        o["last_accessed"] = JSONValue(
+            ALchemistLayout.appTime(session.metadata.updatedAt ?? session.metadata.createdAt, zone: zone))
         return .object(o)
     }
 

@@ -153,7 +153,9 @@ private struct Reader {
             entriesBase = "/audit_log"
         case .object(let o)?:
             auditState["form"] = "object"
-            if let e = o["entries"] { entryValues = try r.array(e, at: "/audit_log/entries") } else {
+            if let e = o["entries"] {
+                entryValues = try r.array(e, at: "/audit_log/entries")
+            } else {
                 auditState["entries_absent"] = true
             }
             if let ss = o["search_space"] { auditState["search_space"] = ss }
@@ -311,7 +313,8 @@ private struct Reader {
         if !extra.isEmpty { payload["entry_extra"] = .object(extra) }
         var orders: [(key: String, value: JSONValue)] = []
         ALchemistLayout.recordOrders(
-            value, path: [], template: { ALchemistLayout.entryTemplate(entryType: type, path: $0, variables: variables) },
+            value, path: [],
+            template: { ALchemistLayout.entryTemplate(entryType: type, path: $0, variables: variables) },
             into: &orders)
         if !orders.isEmpty { payload["key_order"] = .object(JSONObject(orders)) }
 
@@ -319,7 +322,8 @@ private struct Reader {
         if expected != hash {
             log.warn(
                 "hash-mismatch", path + "/hash",
-                "the entry's hash is \(hash), but its parameters give \(expected) (sha256 of json.dumps(parameters, sort_keys=True))")
+                "the entry's hash is \(hash), but its parameters give \(expected) (sha256 of json.dumps(parameters, sort_keys=True))"
+            )
         }
         let iteration = parameters["iteration"]?.intValue
         return AuditEntry(

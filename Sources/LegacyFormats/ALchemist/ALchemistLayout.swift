@@ -151,7 +151,8 @@ enum ALchemistLayout {
     /// Walks `value` and records, as `pointer → keys`, every object whose member order differs
     /// from what `template` gives. `skip` stops the walk at paths recorded another way (rows).
     static func recordOrders(
-        _ value: JSONValue, path: [String], template: ([String]) -> [String]?, skip: ([String]) -> Bool = { _ in false },
+        _ value: JSONValue, path: [String], template: ([String]) -> [String]?,
+        skip: ([String]) -> Bool = { _ in false },
         into out: inout [(key: String, value: JSONValue)]
     ) {
         if skip(path) { return }
@@ -161,9 +162,13 @@ enum ALchemistLayout {
             if keys != expectedOrder(keys, template: template(path)) {
                 out.append((pointer(path), .array(keys.map(JSONValue.string))))
             }
-            for m in o.members { recordOrders(m.value, path: path + [m.key], template: template, skip: skip, into: &out) }
+            for m in o.members {
+                recordOrders(m.value, path: path + [m.key], template: template, skip: skip, into: &out)
+            }
         case .array(let a):
-            for (i, v) in a.enumerated() { recordOrders(v, path: path + [String(i)], template: template, skip: skip, into: &out) }
+            for (i, v) in a.enumerated() {
+                recordOrders(v, path: path + [String(i)], template: template, skip: skip, into: &out)
+            }
         default: break
         }
     }
@@ -181,7 +186,10 @@ enum ALchemistLayout {
             return .object(
                 JSONObject(
                     base.members.map { m in
-                        (m.key, applyOrders(m.value, path: path + [m.key], orders: orders, template: template, skip: skip))
+                        (
+                            m.key,
+                            applyOrders(m.value, path: path + [m.key], orders: orders, template: template, skip: skip)
+                        )
                     }))
         case .array(let a):
             return .array(
@@ -194,7 +202,8 @@ enum ALchemistLayout {
 
     /// RFC 6901 pointer of a path ("" for the root).
     static func pointer(_ path: [String]) -> String {
-        path.map { "/" + $0.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1") }.joined()
+        path.map { "/" + $0.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1") }
+            .joined()
     }
 
     // MARK: - Audit kinds
@@ -233,7 +242,9 @@ enum ALchemistLayout {
     /// `sha256(json.dumps(parameters, sort_keys=True, default=str))[:16]`, as `AuditEntry.create`
     /// computes it. `default=str` only applies to non-JSON values, which a file cannot hold.
     static func auditHash(_ parameters: JSONValue) -> String {
-        String(Digest.sha256Hex(PythonJSONWriter(indent: nil, ensureASCII: true, sortKeys: true).bytes(parameters)).prefix(16))
+        String(
+            Digest.sha256Hex(PythonJSONWriter(indent: nil, ensureASCII: true, sortKeys: true).bytes(parameters)).prefix(
+                16))
     }
 
     // MARK: - Times
@@ -245,7 +256,9 @@ enum ALchemistLayout {
 
     /// The zone recorded in `origin.assumed_timezone` (UTC when absent or unknown).
     static func zone(of session: Session) -> TimeZone {
-        if case .string(let name)? = session.origin.extra["assumed_timezone"], let z = TimeZone(identifier: name) { return z }
+        if case .string(let name)? = session.origin.extra["assumed_timezone"], let z = TimeZone(identifier: name) {
+            return z
+        }
         return TimeZone(secondsFromGMT: 0)!  // a fixed zone, not input data
     }
 }

@@ -73,7 +73,8 @@ struct PickleEntryReader {
         // Metadata (SessionMetadata, since 9c4310c), else made from the store's times.
         var metadataAbsent = false
         if let m = session["metadata"], !Self.isNone(m) {
-            doc["metadata"] = .object(try fields(of: m, at: "/session/metadata", className: &pickleState, key: "metadata"))
+            doc["metadata"] = .object(
+                try fields(of: m, at: "/session/metadata", className: &pickleState, key: "metadata"))
         } else {
             metadataAbsent = true
             guard case .string(let created)? = store["created_at"] else {
@@ -180,7 +181,9 @@ struct PickleEntryReader {
         case .dict(let entries), .orderedDict(let entries):
             return Self.jsonObject(entries)
         default:
-            throw error(location, "expected a \(key == "metadata" ? "SessionMetadata" : "dataclass"), found \(Self.typeName(value))")
+            throw error(
+                location,
+                "expected a \(key == "metadata" ? "SessionMetadata" : "dataclass"), found \(Self.typeName(value))")
         }
     }
 
@@ -227,10 +230,13 @@ struct PickleEntryReader {
         var names: [String] = []
         for (i, c) in frame.columns.enumerated() {
             guard case .string(let name) = c.name else {
-                throw error("\(location)/columns/\(i)", "a column label that is not a string (\(Self.typeName(c.name)))")
+                throw error(
+                    "\(location)/columns/\(i)", "a column label that is not a string (\(Self.typeName(c.name)))")
             }
             guard c.values.count == frame.rowCount else {
-                throw error("\(location)/columns/\(i)", "column \"\(name)\" has \(c.values.count) values for \(frame.rowCount) rows")
+                throw error(
+                    "\(location)/columns/\(i)",
+                    "column \"\(name)\" has \(c.values.count) values for \(frame.rowCount) rows")
             }
             names.append(name)
         }
@@ -289,20 +295,36 @@ struct PickleEntryReader {
         case .date(let t): return .string(t.isoformat)
         case .time(let t): return .string(t.isoformat)
         case .timeDelta(let t):
-            return tagged("timedelta", .object(JSONObject([("days", .int(t.days)), ("seconds", .int(t.seconds)), ("microseconds", .int(t.microseconds))])))
+            return tagged(
+                "timedelta",
+                .object(
+                    JSONObject([
+                        ("days", .int(t.days)), ("seconds", .int(t.seconds)), ("microseconds", .int(t.microseconds)),
+                    ])))
         case .complex(let re, let im): return tagged("complex", .array([.float(re), .float(im)]))
         case .bytes(let b): return tagged("bytes", .string(Data(b).base64EncodedString()))
         case .bytearray(let b): return tagged("bytearray", .string(Data(b).base64EncodedString()))
         case .set(let items): return tagged("set", .array(items.map(json)))
         case .frozenset(let items): return tagged("frozenset", .array(items.map(json)))
         case .global(let module, let name): return tagged("global", .string("\(module).\(name)"))
-        case .ndarray(let a): return tagged("ndarray", .object(JSONObject([("dtype", .string(a.dtype.name)), ("shape", .array(a.shape.map(JSONValue.int))), ("values", .array(a.values.map(json)))])))
+        case .ndarray(let a):
+            return tagged(
+                "ndarray",
+                .object(
+                    JSONObject([
+                        ("dtype", .string(a.dtype.name)), ("shape", .array(a.shape.map(JSONValue.int))),
+                        ("values", .array(a.values.map(json))),
+                    ])))
         case .dtype(let t): return tagged("dtype", .string(t.name))
         case .dataFrame(let f):
             let columns = f.columns.map { c in
-                JSONValue.object(JSONObject([("name", json(c.name)), ("dtype", .string(c.dtype)), ("values", .array(c.values.map(json)))]))
+                JSONValue.object(
+                    JSONObject([
+                        ("name", json(c.name)), ("dtype", .string(c.dtype)), ("values", .array(c.values.map(json))),
+                    ]))
             }
-            return tagged("DataFrame", .object(JSONObject([("columns", .array(columns)), ("index", .array(f.index.map(json)))])))
+            return tagged(
+                "DataFrame", .object(JSONObject([("columns", .array(columns)), ("index", .array(f.index.map(json)))])))
         case .dataObject(let o):
             return .object(JSONObject([("class", .string(o.className)), ("fields", .object(jsonObject(o.fields)))]))
         case .opaque(let o): return .object(JSONObject([("not_data", .string(className(o)))]))

@@ -101,11 +101,13 @@ public struct ALchemistPickleImporter: SessionImporter {
             warnings.append(
                 ImportWarning(
                     "not-data", note.path,
-                    "\(note.className) is not data (\(note.reason)); kept in state only as its class name, never executed"))
+                    "\(note.className) is not data (\(note.reason)); kept in state only as its class name, never executed"
+                ))
         }
         return [
             ImportedSession(
-                session: session, warnings: warnings, joinedFiles: imported.joinedFiles, modifiedAt: imported.modifiedAt)
+                session: session, warnings: warnings, joinedFiles: imported.joinedFiles, modifiedAt: imported.modifiedAt
+            )
         ]
     }
 

@@ -21,8 +21,10 @@ public struct ALchemistServerExporter: SessionExporter {
                 bytes: ALchemistDocument.bytes(ALchemistDocument.build(session, extras: .store)))
         ]
         if case .object(let recovery)? = session.state["_recovery_metadata"] {
-            let stamp = Self.backupStamp(recovery["backup_time"]?.stringValue) ?? Self.backupStamp(
-                ALchemistLayout.appTime(session.metadata.updatedAt, zone: ALchemistLayout.zone(of: session)))
+            let stamp =
+                Self.backupStamp(recovery["backup_time"]?.stringValue)
+                ?? Self.backupStamp(
+                    ALchemistLayout.appTime(session.metadata.updatedAt, zone: ALchemistLayout.zone(of: session)))
             files.append(
                 ExportedFile(
                     relativePath: "cache/recovery/\(id)_recovery_\(stamp ?? "00000000_000000").json",
@@ -38,6 +40,7 @@ public struct ALchemistServerExporter: SessionExporter {
             let s = String(v)
             return String(repeating: "0", count: max(0, w - s.count)) + s
         }
-        return pad(t.year, 4) + pad(t.month, 2) + pad(t.day, 2) + "_" + pad(t.hour, 2) + pad(t.minute, 2) + pad(t.second, 2)
+        return pad(t.year, 4) + pad(t.month, 2) + pad(t.day, 2) + "_" + pad(t.hour, 2) + pad(t.minute, 2)
+            + pad(t.second, 2)
     }
 }

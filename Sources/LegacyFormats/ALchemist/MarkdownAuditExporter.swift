@@ -17,7 +17,8 @@ public struct MarkdownAuditExporter: SessionExporter {
 
     public func export(_ session: Session) throws -> [ExportedFile] {
         let text =
-            session.origin.system == ALchemistLayout.system ? Self.alchemistMarkdown(session) : Self.genericMarkdown(session)
+            session.origin.system == ALchemistLayout.system
+            ? Self.alchemistMarkdown(session) : Self.genericMarkdown(session)
         return [ExportedFile(relativePath: session.sessionID + ".audit.md", bytes: Array(text.utf8))]
     }
 
@@ -66,7 +67,9 @@ public struct MarkdownAuditExporter: SessionExporter {
     static func metadataSection(_ m: JSONObject, into lines: inout [String]) {
         lines.append("## Session Metadata\n")
         lines.append("- **Name**: \(m["name"].map(PythonText.str) ?? "Untitled Session")")
-        if PythonText.truthy(m["created_at"]), let v = m["created_at"] { lines.append("- **Created At**: \(PythonText.str(v))") }
+        if PythonText.truthy(m["created_at"]), let v = m["created_at"] {
+            lines.append("- **Created At**: \(PythonText.str(v))")
+        }
         if PythonText.truthy(m["last_modified"]), let v = m["last_modified"] {
             lines.append("- **Last Modified**: \(PythonText.str(v))")
         }
@@ -205,7 +208,9 @@ public struct MarkdownAuditExporter: SessionExporter {
             let na = a.number ?? 999_999
             let nb = b.number ?? 999_999
             if na != nb { return na < nb }
-            if a.timestamp != b.timestamp { return a.timestamp.unicodeScalars.lexicographicallyPrecedes(b.timestamp.unicodeScalars) }
+            if a.timestamp != b.timestamp {
+                return a.timestamp.unicodeScalars.lexicographicallyPrecedes(b.timestamp.unicodeScalars)
+            }
             return a.order < b.order
         }
         for g in sorted {
@@ -254,7 +259,8 @@ public struct MarkdownAuditExporter: SessionExporter {
             lines.append("**Metrics**: Not available")
         }
         let input = PythonText.truthy(hyper["input_scaling"]) ? hyper["input_scaling"] : hyper["input_transform_type"]
-        let output = PythonText.truthy(hyper["output_scaling"]) ? hyper["output_scaling"] : hyper["output_transform_type"]
+        let output =
+            PythonText.truthy(hyper["output_scaling"]) ? hyper["output_scaling"] : hyper["output_transform_type"]
         let inputShown = input.flatMap { $0.isNull ? nil : $0 }
         let outputShown = output.flatMap { $0.isNull ? nil : $0 }
         if inputShown != nil || outputShown != nil {

@@ -76,7 +76,8 @@ enum PythonText {
     static func isPrintable(_ s: Unicode.Scalar) -> Bool {
         if s == " " { return true }
         switch s.properties.generalCategory {
-        case .control, .format, .surrogate, .privateUse, .unassigned, .lineSeparator, .paragraphSeparator, .spaceSeparator:
+        case .control, .format, .surrogate, .privateUse, .unassigned, .lineSeparator, .paragraphSeparator,
+            .spaceSeparator:
             return false
         default: return true
         }

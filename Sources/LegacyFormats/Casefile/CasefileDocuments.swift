@@ -49,8 +49,9 @@ enum CasefileDocumentPath: Equatable {
             let kind: ChildKind
             if segments[0] == "sessions", rest.count == 2, rest[0] == "requests" {
                 kind = .request
-            } else if segments[0] == "sessions", (rest.count == 4 && rest[0] == "requests" && rest[2] == "events")
-                || (rest.count == 2 && rest[0] == "events")
+            } else if segments[0] == "sessions",
+                (rest.count == 4 && rest[0] == "requests" && rest[2] == "events")
+                    || (rest.count == 2 && rest[0] == "events")
             {
                 kind = .toolEvent
             } else {
@@ -130,7 +131,8 @@ struct CasefileEntryOrder: Comparable {
 
     init(canonicalTime: String?, rank: Int) {
         self.rank = rank
-        guard let text = canonicalTime, let seconds = Timestamp.epochSeconds(of: text), let t = Timestamp.parse(text) else {
+        guard let text = canonicalTime, let seconds = Timestamp.epochSeconds(of: text), let t = Timestamp.parse(text)
+        else {
             micros = nil
             return
         }
@@ -140,7 +142,7 @@ struct CasefileEntryOrder: Comparable {
 
     static func < (a: Self, b: Self) -> Bool {
         switch (a.micros, b.micros) {
-        case let (x?, y?): return x != y ? x < y : a.rank < b.rank
+        case (let x?, let y?): return x != y ? x < y : a.rank < b.rank
         case (.some, .none): return true
         case (.none, .some): return false
         case (.none, .none): return a.rank < b.rank

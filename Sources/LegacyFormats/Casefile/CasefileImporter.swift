@@ -177,7 +177,8 @@ private struct SessionBuilder {
         switch root.kind {
         case .toolSession(let id): (legacyID, prefixes, format) = (id, ["ts_"], CasefileImporter.legacyFormat)
         case .chatSession(let id): (legacyID, prefixes, format) = (id, ["cs_"], CasefileImporter.legacyFormat)
-        case .unifiedSession(_, let id): (legacyID, prefixes, format) = (id, ["ts_", "cs_"], CasefileImporter.unifiedFormat)
+        case .unifiedSession(_, let id):
+            (legacyID, prefixes, format) = (id, ["ts_", "cs_"], CasefileImporter.unifiedFormat)
         default: throw reader.error(at, "not a session document")
         }
         // The service's id validators only check the prefixes; a document whose id would
@@ -210,7 +211,8 @@ private struct SessionBuilder {
                 extraWarnings.append(
                     ImportWarning(
                         "casefile-mismatch", at + "/casefile_id",
-                        "casefile_id \"\(casefileID)\" differs from the casefile \"\(cf)\" the session is stored under"))
+                        "casefile_id \"\(casefileID)\" differs from the casefile \"\(cf)\" the session is stored under")
+                )
             }
         } else if let casefileID {
             casefileDocPath = "casefiles/" + casefileID
@@ -278,7 +280,8 @@ private struct SessionBuilder {
     mutating func requestEntry(_ child: CasefileExport.Child, at: String) throws -> (CasefileEntryOrder, AuditEntry) {
         let document = try reader.object(child.value, at: at)
         let request = try reader.object(document["request"], at: at + "/request")
-        let operation = try reader.optionalString(request["operation"], at: at + "/request/operation") ?? "tool_execution"
+        let operation =
+            try reader.optionalString(request["operation"], at: at + "/request/operation") ?? "tool_execution"
         let actor = try reader.optionalString(request["user_id"], at: at + "/request/user_id")
         let time: String?
         if let created = document["created_at"], !created.isNull {

@@ -16,7 +16,9 @@ public struct CanonicalImporter: SessionImporter {
         return DetectedFormat(system: "sessionsync", format: "sessionsync", version: "1")
     }
 
-    public func importSessions(_ input: ParsedInput, as format: DetectedFormat, context: ImportContext) throws -> [ImportedSession] {
+    public func importSessions(_ input: ParsedInput, as format: DetectedFormat, context: ImportContext) throws
+        -> [ImportedSession]
+    {
         let (session, issues) = SessionValidator.validate(fileBytes: input.file.bytes, fileStem: nil)
         if let first = issues.first {
             throw FormatError(file: input.file.displayPath, location: first.location, reason: first.reason)

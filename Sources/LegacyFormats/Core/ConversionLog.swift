@@ -66,17 +66,23 @@ public struct RecordReader: Sendable {
     }
 
     public func object(_ v: JSONValue?, at location: String) throws -> JSONObject {
-        guard case .object(let o)? = v else { throw error(location, "expected an object, found \(v?.kindName ?? "nothing")") }
+        guard case .object(let o)? = v else {
+            throw error(location, "expected an object, found \(v?.kindName ?? "nothing")")
+        }
         return o
     }
 
     public func array(_ v: JSONValue?, at location: String) throws -> [JSONValue] {
-        guard case .array(let a)? = v else { throw error(location, "expected a list, found \(v?.kindName ?? "nothing")") }
+        guard case .array(let a)? = v else {
+            throw error(location, "expected a list, found \(v?.kindName ?? "nothing")")
+        }
         return a
     }
 
     public func string(_ v: JSONValue?, at location: String) throws -> String {
-        guard case .string(let s)? = v else { throw error(location, "expected a string, found \(v?.kindName ?? "nothing")") }
+        guard case .string(let s)? = v else {
+            throw error(location, "expected a string, found \(v?.kindName ?? "nothing")")
+        }
         return s
     }
 
@@ -90,7 +96,9 @@ public struct RecordReader: Sendable {
     }
 
     public func int(_ v: JSONValue?, at location: String) throws -> Int {
-        guard case .int(let i)? = v else { throw error(location, "expected an integer, found \(v?.kindName ?? "nothing")") }
+        guard case .int(let i)? = v else {
+            throw error(location, "expected an integer, found \(v?.kindName ?? "nothing")")
+        }
         return i
     }
 

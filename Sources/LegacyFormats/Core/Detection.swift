@@ -13,7 +13,10 @@ public enum InputSniffer {
         guard let first = b.firstIndex(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) else {
             return ParsedInput(file: file, kind: .other)
         }
-        guard b[first] == UInt8(ascii: "{") || b[first] == UInt8(ascii: "[") || (b.count >= 3 && b[0] == 0xEF && b[1] == 0xBB) else {
+        guard
+            b[first] == UInt8(ascii: "{") || b[first] == UInt8(ascii: "[")
+                || (b.count >= 3 && b[0] == 0xEF && b[1] == 0xBB)
+        else {
             return ParsedInput(file: file, kind: .other)
         }
         do {
@@ -54,7 +57,8 @@ public enum Detection: Sendable {
 public enum LegacySystems {
     /// In the order detection asks them: the most specific first.
     public static let importers: [any SessionImporter] = [
-        CanonicalImporter(), ALchemistPickleImporter(), JamBotImporter(), ALchemistImporter(), LobsterImporter(), MochiImporter(),
+        CanonicalImporter(), ALchemistPickleImporter(), JamBotImporter(), ALchemistImporter(), LobsterImporter(),
+        MochiImporter(),
         CasefileImporter(),
     ]
 
@@ -74,7 +78,8 @@ public enum LegacySystems {
             let keys = input.json?.objectValue.map { $0.keys.prefix(8).joined(separator: ", ") } ?? ""
             return .notASession(
                 "JSON, but not a session format SessionSync knows"
-                    + (keys.isEmpty ? " (\(input.json?.kindName ?? "value") at top level)" : " (top-level keys: \(keys))"))
+                    + (keys.isEmpty
+                        ? " (\(input.json?.kindName ?? "value") at top level)" : " (top-level keys: \(keys))"))
         case .jsonLines:
             return .notASession("JSON lines, but not a session format SessionSync knows")
         case .sqlite:

@@ -52,7 +52,10 @@ public struct ParsedInput: Sendable {
     /// Why the file is not readable JSON, when it looked like JSON but failed to parse.
     public var jsonError: JSONSyntaxError?
 
-    public init(file: SourceFile, kind: ContentKind, json: JSONValue? = nil, jsonWarnings: [JSONReadWarning] = [], jsonError: JSONSyntaxError? = nil) {
+    public init(
+        file: SourceFile, kind: ContentKind, json: JSONValue? = nil, jsonWarnings: [JSONReadWarning] = [],
+        jsonError: JSONSyntaxError? = nil
+    ) {
         self.file = file
         self.kind = kind
         self.json = json
@@ -142,7 +145,8 @@ public struct ImportOptions: Sendable {
 
     public init(assumeTimeZoneName: String = "UTC") throws {
         guard let zone = TimeZone(identifier: assumeTimeZoneName) else {
-            throw FormatError(file: "--assume-timezone", location: "", reason: "unknown time zone \"\(assumeTimeZoneName)\"")
+            throw FormatError(
+                file: "--assume-timezone", location: "", reason: "unknown time zone \"\(assumeTimeZoneName)\"")
         }
         self.assumeTimeZone = zone
         self.assumeTimeZoneName = assumeTimeZoneName
@@ -217,7 +221,8 @@ public struct ImportedSession: Sendable {
     /// session: the newest is migrated. Defaults to `metadata.updated_at`.
     public var modifiedAt: String?
 
-    public init(session: Session, warnings: [ImportWarning] = [], joinedFiles: [String] = [], modifiedAt: String? = nil) {
+    public init(session: Session, warnings: [ImportWarning] = [], joinedFiles: [String] = [], modifiedAt: String? = nil)
+    {
         self.session = session
         self.warnings = warnings
         self.joinedFiles = joinedFiles
@@ -236,7 +241,8 @@ public protocol SessionImporter: Sendable {
     /// The sessions in `input`. A file that breaks the format's rules throws one
     /// ``FormatError`` naming the place; a single bad record inside a container that the app
     /// itself would skip becomes a warning instead.
-    func importSessions(_ input: ParsedInput, as format: DetectedFormat, context: ImportContext) throws -> [ImportedSession]
+    func importSessions(_ input: ParsedInput, as format: DetectedFormat, context: ImportContext) throws
+        -> [ImportedSession]
     /// The session as it was right after its audit entry at `index` (0-based), as far as the
     /// data allows: the audit log cut after that entry and the state the log dates cut to
     /// that moment. Used to commit one snapshot per lock.

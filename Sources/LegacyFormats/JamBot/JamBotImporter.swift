@@ -139,14 +139,16 @@ private struct JamBotAssembler {
                 notes.append(
                     ImportWarning(
                         "unattached-rows", table,
-                        "\(unclaimed) row\(unclaimed == 1 ? "" : "s") of \(table) belong to no user session; not migrated"))
+                        "\(unclaimed) row\(unclaimed == 1 ? "" : "s") of \(table) belong to no user session; not migrated"
+                    ))
             }
         }
         for other in tables.otherTables {
             notes.append(
                 ImportWarning(
                     "table-not-migrated", other.name,
-                    "\(other.rows) row\(other.rows == 1 ? "" : "s") of \(other.name): not part of a user session; not migrated"))
+                    "\(other.rows) row\(other.rows == 1 ? "" : "s") of \(other.name): not part of a user session; not migrated"
+                ))
         }
         if !notes.isEmpty, !out.isEmpty { out[0].warnings += notes }
         return out
@@ -158,16 +160,21 @@ private struct JamBotAssembler {
     ) throws -> ImportedSession {
         let table = "user_sessions"
         guard case .string(let legacyID)? = row["id"] else {
-            throw source.error(table, index, "id", "expected the session's id (VARCHAR(36)), found \(row["id"]?.kindName ?? "nothing")")
+            throw source.error(
+                table, index, "id", "expected the session's id (VARCHAR(36)), found \(row["id"]?.kindName ?? "nothing")"
+            )
         }
         let owner: String
         switch row["user_id"] {
         case .int(let i)?: owner = String(i)
         case .string(let s)?: owner = s
-        case let other: throw source.error(table, index, "user_id", "expected an integer user id, found \(other?.kindName ?? "nothing")")
+        case let other:
+            throw source.error(
+                table, index, "user_id", "expected an integer user id, found \(other?.kindName ?? "nothing")")
         }
         guard case .string(let status)? = row["status"] else {
-            throw source.error(table, index, "status", "expected a status name, found \(row["status"]?.kindName ?? "nothing")")
+            throw source.error(
+                table, index, "status", "expected a status name, found \(row["status"]?.kindName ?? "nothing")")
         }
         let name: String?
         switch row["name"] {
@@ -176,7 +183,8 @@ private struct JamBotAssembler {
         case let other?: throw source.error(table, index, "name", "expected text or NULL, found \(other.kindName)")
         }
         guard case .string(let chatID)? = row["chat_id"] else {
-            throw source.error(table, index, "chat_id", "expected the chat's id, found \(row["chat_id"]?.kindName ?? "nothing")")
+            throw source.error(
+                table, index, "chat_id", "expected the chat's id, found \(row["chat_id"]?.kindName ?? "nothing")")
         }
 
         // JamBot writes `datetime.utcnow()`: its naive times are UTC by the app's own
@@ -203,7 +211,9 @@ private struct JamBotAssembler {
         } else {
             state["chat"] = .null
             warnings.append(
-                ImportWarning("missing-row", source.location(table, index, "chat_id"), "chat \(chatID) is not in the chats table"))
+                ImportWarning(
+                    "missing-row", source.location(table, index, "chat_id"), "chat \(chatID) is not in the chats table")
+            )
         }
 
         var missionIDs = Set<String>()
@@ -215,7 +225,8 @@ private struct JamBotAssembler {
                 state["mission"] = .null
                 warnings.append(
                     ImportWarning(
-                        "missing-row", source.location(table, index, "mission_id"), "mission \(missionID) is not in the missions table"))
+                        "missing-row", source.location(table, index, "mission_id"),
+                        "mission \(missionID) is not in the missions table"))
             }
         } else {
             state["mission"] = .null
@@ -227,16 +238,22 @@ private struct JamBotAssembler {
         let missionAssets = take("mission_assets", indices("mission_assets", where: "mission_id", in: missionIDs))
         let hopAssets = take("hop_assets", indices("hop_assets", where: "hop_id", in: hopIDs))
         let linkedAssets = Set((missionAssets + hopAssets).compactMap { $0["asset_id"]?.stringValue })
-        let assetIndices = Set(indices("assets", where: "id", in: linkedAssets) + indices("assets", where: "scope_id", in: missionIDs.union(hopIDs)))
-            .filter { i in
-                let asset = rows("assets")[i]
-                if case .string(let id)? = asset["id"], linkedAssets.contains(id) { return true }
-                guard case .string(let scope)? = asset["scope_type"], case .string(let scopeID)? = asset["scope_id"] else { return false }
-                return (scope == "MISSION" && missionIDs.contains(scopeID)) || (scope == "HOP" && hopIDs.contains(scopeID))
-            }.sorted()
+        let assetIndices = Set(
+            indices("assets", where: "id", in: linkedAssets)
+                + indices("assets", where: "scope_id", in: missionIDs.union(hopIDs))
+        )
+        .filter { i in
+            let asset = rows("assets")[i]
+            if case .string(let id)? = asset["id"], linkedAssets.contains(id) { return true }
+            guard case .string(let scope)? = asset["scope_type"], case .string(let scopeID)? = asset["scope_id"] else {
+                return false
+            }
+            return (scope == "MISSION" && missionIDs.contains(scopeID)) || (scope == "HOP" && hopIDs.contains(scopeID))
+        }.sorted()
         let assets = take("assets", assetIndices)
         let executionIndices = Set(
-            indices("tool_executions", where: "mission_id", in: missionIDs) + indices("tool_executions", where: "hop_id", in: hopIDs)
+            indices("tool_executions", where: "mission_id", in: missionIDs)
+                + indices("tool_executions", where: "hop_id", in: hopIDs)
                 + indices("tool_executions", where: "tool_step_id", in: stepIDs)
         ).sorted()
         let executions = take("tool_executions", executionIndices)
@@ -253,14 +270,19 @@ private struct JamBotAssembler {
             let message = rows("chat_messages")[i]
             guard case .int(let order)? = message["sequence_order"] else {
                 throw source.error(
-                    "chat_messages", i, "sequence_order", "expected an integer, found \(message["sequence_order"]?.kindName ?? "nothing")")
+                    "chat_messages", i, "sequence_order",
+                    "expected an integer, found \(message["sequence_order"]?.kindName ?? "nothing")")
             }
             guard case .string(let role)? = message["role"] else {
-                throw source.error("chat_messages", i, "role", "expected a role name, found \(message["role"]?.kindName ?? "nothing")")
+                throw source.error(
+                    "chat_messages", i, "role", "expected a role name, found \(message["role"]?.kindName ?? "nothing")")
             }
             let time = log.time(message["created_at"], at: source.location("chat_messages", i, "created_at"))
             messages.append(
-                (order, i, AuditEntry(kind: "message." + CasefileText.kindSegment(role), timestamp: time, payload: message)))
+                (
+                    order, i,
+                    AuditEntry(kind: "message." + CasefileText.kindSegment(role), timestamp: time, payload: message)
+                ))
         }
         claimed["chat_messages", default: []].formUnion(messages.map(\.1))
         messages.sort { ($0.0, $0.1) < ($1.0, $1.1) }

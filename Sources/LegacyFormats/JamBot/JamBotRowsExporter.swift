@@ -19,7 +19,8 @@ public struct JamBotRowsExporter: SessionExporter {
         guard session.origin.system == "jambot" else {
             throw fail("/origin/system", "a \(session.origin.system) session cannot be written as JamBot rows")
         }
-        guard case .object(let columns)? = session.state["columns"], case .object(let userSession)? = session.state["user_session"]
+        guard case .object(let columns)? = session.state["columns"],
+            case .object(let userSession)? = session.state["user_session"]
         else {
             throw fail("/state", "expected the JamBot rows (state.columns, state.user_session)")
         }
@@ -57,7 +58,14 @@ public struct JamBotRowsExporter: SessionExporter {
             case "missions": list = try rows(session.state["mission"], at: "/state/mission")
             default: list = try rows(session.state[table], at: "/state/\(table)")
             }
-            out.append((table, .array(list.map { .object(JamBotTables.encode(NonFiniteMarkers.restore($0), table: table, order: order)) })))
+            out.append(
+                (
+                    table,
+                    .array(
+                        list.map {
+                            .object(JamBotTables.encode(NonFiniteMarkers.restore($0), table: table, order: order))
+                        })
+                ))
         }
         let bytes = PythonJSONWriter(indent: 2, ensureASCII: false).bytes(.object(JSONObject(out)))
         return [ExportedFile(relativePath: "jambot_rows_\(session.sessionID).json", bytes: bytes)]

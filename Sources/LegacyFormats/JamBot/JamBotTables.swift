@@ -19,7 +19,9 @@ struct JamBotTables {
         "chat_messages": ["message_metadata"],
         "missions": ["success_criteria", "mission_metadata"],
         "hops": ["success_criteria", "hop_metadata"],
-        "tool_steps": ["parameter_mapping", "result_mapping", "resource_configs", "validation_errors", "execution_result"],
+        "tool_steps": [
+            "parameter_mapping", "result_mapping", "resource_configs", "validation_errors", "execution_result",
+        ],
         "assets": ["schema_definition", "content", "asset_metadata", "db_entity_metadata"],
         "tool_executions": [
             "input_parameters", "input_assets", "output_results", "output_assets", "execution_config", "error_details",
@@ -48,7 +50,8 @@ struct JamBotTables {
             case .sqlite:
                 return "table \(table) row \(index + 1)" + (column.map { " column \($0)" } ?? "")
             case .rowsJSON:
-                return "/\(CasefileText.pointerToken(table))/\(index)" + (column.map { "/" + CasefileText.pointerToken($0) } ?? "")
+                return "/\(CasefileText.pointerToken(table))/\(index)"
+                    + (column.map { "/" + CasefileText.pointerToken($0) } ?? "")
             }
         }
 
@@ -74,7 +77,9 @@ struct JamBotTables {
             let result = try db.rows(of: table)
             if JamBotTables.sessionTables.contains(table) {
                 columns[table] = result.columns
-                rows[table] = try result.rows.enumerated().map { try decode($0.element, table: table, index: $0.offset) }
+                rows[table] = try result.rows.enumerated().map {
+                    try decode($0.element, table: table, index: $0.offset)
+                }
             } else if !result.rows.isEmpty {
                 otherTables.append((table, result.rows.count))
             }
@@ -145,7 +150,8 @@ struct JamBotTables {
                 out[member.key] = parsed
             default:
                 throw source.error(
-                    table, index, member.key, "a JSON column must hold JSON text or NULL, found \(member.value.kindName)")
+                    table, index, member.key,
+                    "a JSON column must hold JSON text or NULL, found \(member.value.kindName)")
             }
         }
         if !sqlNull.isEmpty { out[JamBotTables.sqlNullKey] = .array(sqlNull) }

@@ -32,7 +32,8 @@ final class ReadOnlySQLite {
 
     /// The names of the tables in the schema, in `sqlite_master` order.
     func tableNames() throws -> [String] {
-        let result = try query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY rowid", table: "sqlite_master")
+        let result = try query(
+            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY rowid", table: "sqlite_master")
         return result.rows.compactMap { $0.first?.stringValue }
     }
 
@@ -56,7 +57,8 @@ final class ReadOnlySQLite {
         }
         defer { sqlite3_finalize(statement) }
         let count = Int(sqlite3_column_count(statement))
-        let columns = (0..<count).map { i in sqlite3_column_name(statement, Int32(i)).map { String(cString: $0) } ?? "" }
+        let columns = (0..<count).map { i in sqlite3_column_name(statement, Int32(i)).map { String(cString: $0) } ?? ""
+        }
         var rows: [[JSONValue]] = []
         while true {
             let rc = sqlite3_step(statement)
@@ -72,7 +74,9 @@ final class ReadOnlySQLite {
         return (columns, rows)
     }
 
-    private func value(_ statement: OpaquePointer, _ i: Int32, table: String, row: Int, column: String) throws -> JSONValue {
+    private func value(_ statement: OpaquePointer, _ i: Int32, table: String, row: Int, column: String) throws
+        -> JSONValue
+    {
         switch sqlite3_column_type(statement, i) {
         case SQLITE_NULL: return .null
         case SQLITE_INTEGER: return .int(Int(sqlite3_column_int64(statement, i)))
@@ -83,12 +87,15 @@ final class ReadOnlySQLite {
             let bytes = UnsafeBufferPointer(start: base, count: length)
             // Invalid UTF-8 would be silently replaced by U+FFFD: refuse it instead.
             guard let text = String(validating: bytes, as: UTF8.self) else {
-                throw FormatError(file: file, location: "table \(table) row \(row) column \(column)", reason: "text is not valid UTF-8")
+                throw FormatError(
+                    file: file, location: "table \(table) row \(row) column \(column)",
+                    reason: "text is not valid UTF-8")
             }
             return .string(text)
         default:
             // JamBot's schema has no BLOB column; bytes cannot be expressed as JSON text.
-            throw FormatError(file: file, location: "table \(table) row \(row) column \(column)", reason: "unexpected BLOB value")
+            throw FormatError(
+                file: file, location: "table \(table) row \(row) column \(column)", reason: "unexpected BLOB value")
         }
     }
 

@@ -27,9 +27,13 @@ public struct LobsterExporter: SessionExporter {
                 reason: "a \(session.origin.system) session cannot be written as a Lobster session")
         }
         guard let id = session.origin.legacyID else {
-            throw FormatError(file: file, location: "/origin/legacy_id", reason: "a Lobster session needs its session_id")
+            throw FormatError(
+                file: file, location: "/origin/legacy_id", reason: "a Lobster session needs its session_id")
         }
-        let files = Set(session.origin.extra["files"]?.arrayValue?.compactMap(\.stringValue) ?? ["session_json", "provenance_jsonl"])
+        let files = Set(
+            session.origin.extra["files"]?.arrayValue?.compactMap(\.stringValue) ?? [
+                "session_json", "provenance_jsonl",
+            ])
 
         var conversation: [JSONValue] = []
         var logged: [JSONObject] = []
@@ -39,7 +43,8 @@ public struct LobsterExporter: SessionExporter {
             case "message.user", "message.assistant", "message.system":
                 let role = String(entry.kind.dropFirst("message.".count))
                 conversation.append(
-                    LobsterKeyOrder.message.apply(.object(JSONObject([("role", .string(role))] + entry.payload.members))))
+                    LobsterKeyOrder.message.apply(
+                        .object(JSONObject([("role", .string(role))] + entry.payload.members))))
             case "provenance.activity":
                 let activity = LobsterExporter.activity(from: entry)
                 if activity["v"] != nil { logged.append(activity) } else { exportOnly.append(activity) }

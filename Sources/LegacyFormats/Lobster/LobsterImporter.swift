@@ -32,7 +32,8 @@ public struct LobsterImporter: SessionImporter {
     /// session JSON has.
     static func isSessionJSON(_ o: JSONObject) -> Bool {
         o["session_id"] != nil && o["conversation"] != nil
-            && (o["workspace_status"] != nil || o["token_usage"] != nil || o["status"] != nil || o["exported_at"] != nil)
+            && (o["workspace_status"] != nil || o["token_usage"] != nil || o["status"] != nil
+                || o["exported_at"] != nil)
     }
 
     /// A session folder's `metadata.json`: `{created_at, last_modified, activity_count, software_versions}`.
@@ -58,7 +59,8 @@ public struct LobsterImporter: SessionImporter {
             guard let value = input.json else {
                 // A JSONL file whose first line is the broken one does not parse as a whole.
                 if input.jsonError != nil, LobsterProvenanceLog.containsActivity(input.file.bytes) {
-                    return provenanceFormat(input, context: context, note: "provenance log; its first line is not valid JSON")
+                    return provenanceFormat(
+                        input, context: context, note: "provenance log; its first line is not valid JSON")
                 }
                 return nil
             }
@@ -111,7 +113,8 @@ public struct LobsterImporter: SessionImporter {
     /// A provenance log is a `.part` when its workspace holds the session JSON of the same
     /// id (that import joins it), else a session of its own.
     private func provenanceFormat(_ input: ParsedInput, context: ImportContext, note: String?) -> DetectedFormat {
-        if input.file.fileName == "provenance.jsonl", let (workspace, id) = LobsterLayout.sessionFolder(containing: input.file.path),
+        if input.file.fileName == "provenance.jsonl",
+            let (workspace, id) = LobsterLayout.sessionFolder(containing: input.file.path),
             let (path, _) = LobsterLayout(related: context.related).sessionJSON(for: id, in: workspace)
         {
             let shown = (path as NSString).lastPathComponent
@@ -134,7 +137,8 @@ public struct LobsterImporter: SessionImporter {
         switch format.format {
         case LobsterImporter.sessionFormat, LobsterImporter.sessionExportFormat:
             guard case .object(let doc)? = input.json else {
-                throw FormatError(file: file.displayPath, location: "", reason: "a Lobster session JSON must be an object")
+                throw FormatError(
+                    file: file.displayPath, location: "", reason: "a Lobster session JSON must be an object")
             }
             var parts = LobsterParts(format: format, mainFile: file.displayPath)
             try parts.addSessionJSON(doc, file: file.displayPath)
@@ -167,8 +171,10 @@ public struct LobsterImporter: SessionImporter {
             guard case .object(let doc)? = input.json else {
                 throw FormatError(file: file.displayPath, location: "", reason: "a provenance export must be an object")
             }
-            return [try importTrackerExport(doc, input: input, format: format, layout: layout)
-                .build(context: context)]
+            return [
+                try importTrackerExport(doc, input: input, format: format, layout: layout)
+                    .build(context: context)
+            ]
 
         default:
             return []
@@ -181,7 +187,8 @@ public struct LobsterImporter: SessionImporter {
     /// what only the export has (namespace, entities, agents), so whichever copy is migrated,
     /// the activities are migrated once. Otherwise it is a session of its own, its legacy id
     /// derived from its first activity id.
-    func importTrackerExport(_ doc: JSONObject, input: ParsedInput, format: DetectedFormat, layout: LobsterLayout) throws
+    func importTrackerExport(_ doc: JSONObject, input: ParsedInput, format: DetectedFormat, layout: LobsterLayout)
+        throws
         -> LobsterParts
     {
         let file = input.file
@@ -196,7 +203,9 @@ public struct LobsterImporter: SessionImporter {
                 let sessions = LobsterLayout.sessionsFolder(of: workspace)
                 for name in layout.related.listing(sessions) {
                     let folder = LobsterLayout.join(sessions, name)
-                    guard let bytes = layout.related.read(LobsterLayout.join(folder, "provenance.jsonl")) else { continue }
+                    guard let bytes = layout.related.read(LobsterLayout.join(folder, "provenance.jsonl")) else {
+                        continue
+                    }
                     let log = LobsterProvenanceLog(bytes: bytes)
                     let overlap = log.lines.filter { ids.contains($0.activity["id"]?.stringValue ?? "") }.count
                     if overlap > 0, overlap > (best?.overlap ?? 0) { best = (workspace, folder, name, overlap) }
@@ -211,12 +220,14 @@ public struct LobsterImporter: SessionImporter {
                 try parts.addSessionJSON(sessionDoc, file: shown)
                 parts.joinedFiles.append(shown)
             }
-            parts.addSessionFolder(of: match.id, in: match.workspace, displayWorkspace: displayWorkspace, layout: layout)
+            parts.addSessionFolder(
+                of: match.id, in: match.workspace, displayWorkspace: displayWorkspace, layout: layout)
             parts.warnings.append(
                 ImportWarning(
                     "joined-by-content", "",
                     "the export has no session id; its activities belong to session \"\(match.id)\" "
-                        + "(\(match.overlap) of \(activities.count) found in its provenance log), so it is migrated as a copy of that session"))
+                        + "(\(match.overlap) of \(activities.count) found in its provenance log), so it is migrated as a copy of that session"
+                ))
         } else {
             let first = activities.lazy.compactMap { $0["id"]?.stringValue }.first
             if let first {
@@ -231,7 +242,8 @@ public struct LobsterImporter: SessionImporter {
                 parts.warnings.append(
                     ImportWarning(
                         "id-from-file-name", "",
-                        "the export has no session id and no activities; used \"\(parts.legacyID)\" from its file name"))
+                        "the export has no session id and no activities; used \"\(parts.legacyID)\" from its file name")
+                )
             }
         }
         try parts.addTrackerExport(doc, file: file.displayPath)
@@ -242,7 +254,8 @@ public struct LobsterImporter: SessionImporter {
     /// `provenance.jsonl` → its folder's name, anything else → the name without its extension.
     static func idFromFileName(_ file: SourceFile) -> String {
         let name = file.fileName
-        for suffix in [".provenance.jsonl", ".provenance.json"] where name.hasSuffix(suffix) && name.count > suffix.count {
+        for suffix in [".provenance.jsonl", ".provenance.json"]
+        where name.hasSuffix(suffix) && name.count > suffix.count {
             return String(name.dropLast(suffix.count))
         }
         if name == "provenance.jsonl" || name == "provenance.json" {

@@ -9,7 +9,10 @@ enum LobsterKeyOrder {
     static let tokenUsage = PythonDictOrder.object([
         ("session_id", .keep), ("total_input_tokens", .keep), ("total_output_tokens", .keep), ("total_tokens", .keep),
         ("total_cost_usd", .keep),
-        ("by_agent", .values(.flat(["input_tokens", "output_tokens", "total_tokens", "cost_usd", "invocation_count"]))),
+        (
+            "by_agent",
+            .values(.flat(["input_tokens", "output_tokens", "total_tokens", "cost_usd", "invocation_count"]))
+        ),
         (
             "invocations",
             .list(
@@ -45,7 +48,10 @@ enum LobsterKeyOrder {
                 ("workspace_path", .keep), ("modalities_loaded", .keep), ("modality_names", .keep),
                 ("registered_backends", .keep), ("registered_adapters", .keep), ("default_backend", .keep),
                 ("provenance_enabled", .keep), ("mudata_available", .keep),
-                ("directories", .flat(["data", "exports", "cache", "literature_cache", "metadata", "notebooks", "queues"])),
+                (
+                    "directories",
+                    .flat(["data", "exports", "cache", "literature_cache", "metadata", "notebooks", "queues"])
+                ),
                 ("modality_details", .values(.flat(["shape", "obs_columns", "var_columns", "layers", "obsm"]))),
                 ("provenance", .flat(["n_activities", "n_entities", "n_agents"])),
             ])
@@ -58,7 +64,8 @@ enum LobsterKeyOrder {
     ])
 
     static let analysisStep = PythonDictOrder.object([
-        ("operation", .keep), ("tool_name", .keep), ("description", .keep), ("library", .keep), ("code_template", .keep),
+        ("operation", .keep), ("tool_name", .keep), ("description", .keep), ("library", .keep),
+        ("code_template", .keep),
         ("imports", .keep), ("parameters", .keep),
         (
             "parameter_schema",
@@ -79,7 +86,8 @@ enum LobsterKeyOrder {
     ])
 
     static let provenanceMetadata = PythonDictOrder.object([
-        ("created_at", .keep), ("last_modified", .keep), ("activity_count", .keep), ("software_versions", softwareVersions),
+        ("created_at", .keep), ("last_modified", .keep), ("activity_count", .keep),
+        ("software_versions", softwareVersions),
     ])
 
     static let trackerExport = PythonDictOrder.object([

@@ -47,7 +47,8 @@ struct LobsterLayout: Sendable {
         guard LegacyFileName.isSafe(id) else { return nil }
         for name in ["session_" + id + ".json", id + ".json"] {
             let path = LobsterLayout.join(workspace, name)
-            guard let bytes = related.read(path), case .object(let o)? = try? JSONReader.read(bytes, options: .legacy).value,
+            guard let bytes = related.read(path),
+                case .object(let o)? = try? JSONReader.read(bytes, options: .legacy).value,
                 LobsterImporter.isSessionJSON(o), case .string(let sid)? = o["session_id"], keyEquals(sid, id)
             else { continue }
             return (path, o)

@@ -34,7 +34,9 @@ struct LobsterProvenanceLog: Sendable {
     /// The warnings for the report, in line order (`location` is prefixed with `prefix`, e.g.
     /// the joined file's path).
     func warnings(prefix: String = "") -> [ImportWarning] {
-        skipped.map { ImportWarning("skipped-line", prefix + "line \($0.number)", "skipped: \($0.reason) (the app skips it too)") }
+        skipped.map {
+            ImportWarning("skipped-line", prefix + "line \($0.number)", "skipped: \($0.reason) (the app skips it too)")
+        }
             + readerWarnings.map { ImportWarning($0.code, prefix + $0.location, $0.message) }
     }
 
@@ -87,7 +89,8 @@ struct LobsterProvenanceLog: Sendable {
 
     private mutating func readLine(_ raw: ArraySlice<UInt8>, number: Int) {
         guard let text = LobsterProvenanceLog.utf8(raw) else {
-            skipped.append(Skipped(number: number, reason: "not valid UTF-8", text: String(decoding: raw, as: UTF8.self)))
+            skipped.append(
+                Skipped(number: number, reason: "not valid UTF-8", text: String(decoding: raw, as: UTF8.self)))
             return
         }
         let stripped = LobsterProvenanceLog.pythonStrip(text)
@@ -96,11 +99,15 @@ struct LobsterProvenanceLog: Sendable {
         do {
             document = try JSONReader.read(stripped, options: .legacy)
         } catch {
-            skipped.append(Skipped(number: number, reason: "not valid JSON (\(error.reason) at column \(error.column))", text: text))
+            skipped.append(
+                Skipped(
+                    number: number, reason: "not valid JSON (\(error.reason) at column \(error.column))", text: text))
             return
         }
         guard case .object(let record) = document.value else {
-            skipped.append(Skipped(number: number, reason: "a JSON \(document.value.kindName), not an activity object", text: text))
+            skipped.append(
+                Skipped(number: number, reason: "a JSON \(document.value.kindName), not an activity object", text: text)
+            )
             return
         }
         switch record["v"] {
@@ -109,7 +116,9 @@ struct LobsterProvenanceLog: Sendable {
             skipped.append(Skipped(number: number, reason: "no \"v\" (record version) member", text: text))
             return
         case let v?:
-            skipped.append(Skipped(number: number, reason: "unsupported record version v=\(PythonJSONWriter().string(v))", text: text))
+            skipped.append(
+                Skipped(
+                    number: number, reason: "unsupported record version v=\(PythonJSONWriter().string(v))", text: text))
             return
         }
         for w in document.warnings {

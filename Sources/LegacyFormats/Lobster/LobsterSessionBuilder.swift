@@ -47,7 +47,8 @@ struct LobsterParts {
             let message = try reader.object(item, at: "/conversation/\(i)")
             let role = try reader.string(message["role"], at: "/conversation/\(i)/role")
             guard LobsterParts.roles.contains(role) else {
-                throw reader.error("/conversation/\(i)/role", "unknown role \"\(role)\" (Lobster writes user, assistant or system)")
+                throw reader.error(
+                    "/conversation/\(i)/role", "unknown role \"\(role)\" (Lobster writes user, assistant or system)")
             }
             messages.append((role, PythonDictOrder.without(message, "role")))
         }
@@ -63,7 +64,8 @@ struct LobsterParts {
     }
 
     /// The session folder beside a session JSON: its provenance log and metadata, if present.
-    mutating func addSessionFolder(of id: String, in workspace: String, displayWorkspace: String, layout: LobsterLayout) {
+    mutating func addSessionFolder(of id: String, in workspace: String, displayWorkspace: String, layout: LobsterLayout)
+    {
         guard let folder = layout.sessionFolder(for: id, in: workspace) else { return }
         let displayFolder = LobsterLayout.join(LobsterLayout.sessionsFolder(of: displayWorkspace), id)
         if let bytes = layout.related.read(LobsterLayout.join(folder, "provenance.jsonl")) {
@@ -82,7 +84,9 @@ struct LobsterParts {
         if !log.skipped.isEmpty {
             state["provenance_skipped_lines"] = .array(
                 log.skipped.map { s in
-                    .object(JSONObject([("line", .int(s.number)), ("reason", .string(s.reason)), ("text", .string(s.text))]))
+                    .object(
+                        JSONObject([("line", .int(s.number)), ("reason", .string(s.reason)), ("text", .string(s.text))])
+                    )
                 })
         }
         files.append("provenance_jsonl")
@@ -97,7 +101,9 @@ struct LobsterParts {
         if case .object(let o)? = parsed, !LobsterImporter.isProvenanceMetadata(o) { return }
         if !joinedFiles.contains(file) && file != mainFile { joinedFiles.append(file) }
         guard case .object(let o)? = parsed else {
-            warnings.append(ImportWarning("unreadable-part", file, "not a JSON object; kept as text in state.provenance_metadata_text"))
+            warnings.append(
+                ImportWarning(
+                    "unreadable-part", file, "not a JSON object; kept as text in state.provenance_metadata_text"))
             state["provenance_metadata_text"] = .string(String(decoding: bytes, as: UTF8.self))
             return
         }
@@ -114,7 +120,9 @@ struct LobsterParts {
         let list = try reader.array(doc["activities"], at: "/activities")
         var known: [String: [JSONObject]] = [:]
         for (activity, _) in activities {
-            if let id = activity["id"]?.stringValue { known[id, default: []].append(PythonDictOrder.without(activity, "v")) }
+            if let id = activity["id"]?.stringValue {
+                known[id, default: []].append(PythonDictOrder.without(activity, "v"))
+            }
         }
         var ids: [JSONValue] = []
         for (i, item) in list.enumerated() {
@@ -153,7 +161,9 @@ struct LobsterParts {
             if case .string(let text)? = activity["timestamp"] {
                 timestamp = log.time(.string(text), at: location + " /timestamp")
                 // Dropped only when the exporter writes back the very same text.
-                if LegacyTimeText.regenerates(text, from: timestamp, suffix: "+00:00") { payload.removeValue(forKey: "timestamp") }
+                if LegacyTimeText.regenerates(text, from: timestamp, suffix: "+00:00") {
+                    payload.removeValue(forKey: "timestamp")
+                }
             } else if activity["timestamp"] != nil {
                 _ = log.time(activity["timestamp"], at: location + " /timestamp")
             }
@@ -163,7 +173,8 @@ struct LobsterParts {
                 payload.removeValue(forKey: "agent")
             }
             if let timestamp { activityTimes.append(timestamp) }
-            entries.append(AuditEntry(kind: "provenance.activity", timestamp: timestamp, actor: actor, payload: payload))
+            entries.append(
+                AuditEntry(kind: "provenance.activity", timestamp: timestamp, actor: actor, payload: payload))
         }
         // The session JSON's creation time first (the session's own), else the tracker's, else
         // (a provenance log alone) the first activity's.

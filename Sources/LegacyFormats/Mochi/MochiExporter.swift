@@ -19,18 +19,22 @@ public struct MochiExporter: SessionExporter {
         let file = session.sessionID
         guard session.origin.system == "mochi" else {
             throw FormatError(
-                file: file, location: "/origin/system", reason: "a \(session.origin.system) session cannot be written as a mochi session")
+                file: file, location: "/origin/system",
+                reason: "a \(session.origin.system) session cannot be written as a mochi session")
         }
         guard let id = session.origin.legacyID, LegacyFileName.isSafe(id) else {
             throw FormatError(
                 file: file, location: "/origin/legacy_id",
-                reason: "session id \"\(session.origin.legacyID ?? "null")\" cannot be a file name (mochi writes chat_sessions/<id>.json)")
+                reason:
+                    "session id \"\(session.origin.legacyID ?? "null")\" cannot be a file name (mochi writes chat_sessions/<id>.json)"
+            )
         }
         var messages: [JSONValue] = []
         for (i, entry) in session.auditLog.enumerated() {
             guard entry.kind.hasPrefix("message."), MochiImporter.roles.contains(String(entry.kind.dropFirst(8))) else {
                 throw FormatError(
-                    file: file, location: "/audit_log/\(i)/kind", reason: "a \(entry.kind) entry has no place in a mochi session")
+                    file: file, location: "/audit_log/\(i)/kind",
+                    reason: "a \(entry.kind) entry has no place in a mochi session")
             }
             let role = String(entry.kind.dropFirst(8))
             var message = JSONObject([("role", .string(role))] + entry.payload.members)
@@ -49,7 +53,9 @@ public struct MochiExporter: SessionExporter {
         metadata.removeValue(forKey: "document_extra")
         for (key, time) in [("created_at", session.metadata.createdAt), ("updated_at", session.metadata.updatedAt)]
         where metadata[key] == nil {
-            if let time, let text = Timestamp.pythonAwareISO(fromCanonical: time, suffix: "Z") { metadata[key] = .string(text) }
+            if let time, let text = Timestamp.pythonAwareISO(fromCanonical: time, suffix: "Z") {
+                metadata[key] = .string(text)
+            }
         }
         if metadata["message_count"] != nil { metadata["message_count"] = .int(messages.count) }
         var members: [(key: String, value: JSONValue)] = [
@@ -57,7 +63,9 @@ public struct MochiExporter: SessionExporter {
         ]
         if case .object(let extra)? = session.state["document_extra"] { members += extra.members }
         return [
-            ExportedFile(relativePath: "chat_sessions/" + id + ".json", bytes: MochiExporter.writer.bytes(.object(JSONObject(members))))
+            ExportedFile(
+                relativePath: "chat_sessions/" + id + ".json",
+                bytes: MochiExporter.writer.bytes(.object(JSONObject(members))))
         ]
     }
 }

@@ -47,8 +47,11 @@ public struct MochiImporter: SessionImporter {
         let legacyID = try reader.string(metadata["session_id"], at: "/metadata/session_id")
         // mochi names the file `<session_id>.json` and lists sessions by file stem, so an id
         // that is not a plain file name (a path such as `../../etc/x`) cannot come from the app.
-        if legacyID.isEmpty || legacyID == "." || legacyID == ".." || legacyID.contains(where: { $0 == "/" || $0 == "\\" || $0 == "\0" }) {
-            throw reader.error("/metadata/session_id", "\"\(legacyID)\" cannot be a mochi session id (it would not be a file name)")
+        if legacyID.isEmpty || legacyID == "." || legacyID == ".."
+            || legacyID.contains(where: { $0 == "/" || $0 == "\\" || $0 == "\0" })
+        {
+            throw reader.error(
+                "/metadata/session_id", "\"\(legacyID)\" cannot be a mochi session id (it would not be a file name)")
         }
         if case let v? = metadata["format_version"], v.stringValue == nil {
             throw reader.error("/metadata/format_version", "expected a string, found \(v.kindName)")
@@ -57,8 +60,10 @@ public struct MochiImporter: SessionImporter {
         var warnings: [ImportWarning] = []
 
         var state = PythonDictOrder.without(metadata, "session_id")
-        let created = MochiImporter.time(metadata["created_at"], at: "/metadata/created_at", dropFrom: &state, log: &log)
-        let updated = MochiImporter.time(metadata["updated_at"], at: "/metadata/updated_at", dropFrom: &state, log: &log)
+        let created = MochiImporter.time(
+            metadata["created_at"], at: "/metadata/created_at", dropFrom: &state, log: &log)
+        let updated = MochiImporter.time(
+            metadata["updated_at"], at: "/metadata/updated_at", dropFrom: &state, log: &log)
 
         var entries: [AuditEntry] = []
         for (i, item) in messages.enumerated() {
@@ -66,7 +71,8 @@ public struct MochiImporter: SessionImporter {
             let role = try reader.string(message["role"], at: "/messages/\(i)/role")
             guard MochiImporter.roles.contains(role) else {
                 // The app's loader raises on an unknown role.
-                throw reader.error("/messages/\(i)/role", "unknown role \"\(role)\" (mochi knows system, user, assistant, tool)")
+                throw reader.error(
+                    "/messages/\(i)/role", "unknown role \"\(role)\" (mochi knows system, user, assistant, tool)")
             }
             var payload = PythonDictOrder.without(message, "role")
             let timestamp = MochiImporter.time(
@@ -84,7 +90,8 @@ public struct MochiImporter: SessionImporter {
             warnings.append(
                 ImportWarning(
                     "message-count-mismatch", "/metadata/message_count",
-                    "message_count is \(count) but the file holds \(messages.count) messages; an export writes \(messages.count)"))
+                    "message_count is \(count) but the file holds \(messages.count) messages; an export writes \(messages.count)"
+                ))
         }
         // Members beside `metadata` and `messages` are not the app's, but nothing is dropped.
         let others = PythonDictOrder.without(top, "metadata", "messages")

@@ -34,7 +34,8 @@ public struct JSONReader {
     }
 
     /// Reads a document from a Swift string (tests and small literals).
-    public static func read(_ text: String, options: JSONReadOptions = .legacy) throws(JSONSyntaxError) -> JSONDocument {
+    public static func read(_ text: String, options: JSONReadOptions = .legacy) throws(JSONSyntaxError) -> JSONDocument
+    {
         try read(Array(text.utf8), options: options)
     }
 }
@@ -53,7 +54,8 @@ public struct JSONReadOptions: Sendable {
     /// than 4,300 digits, so no app could have written a longer one.
     public var maxIntegerDigits: Int
 
-    public init(allowNonFiniteTokens: Bool, allowDuplicateKeys: Bool, maxDepth: Int = 512, maxIntegerDigits: Int = 4300) {
+    public init(allowNonFiniteTokens: Bool, allowDuplicateKeys: Bool, maxDepth: Int = 512, maxIntegerDigits: Int = 4300)
+    {
         self.allowNonFiniteTokens = allowNonFiniteTokens
         self.allowDuplicateKeys = allowDuplicateKeys
         self.maxDepth = maxDepth
@@ -207,9 +209,15 @@ private struct Parser {
         case UInt8(ascii: "{"): return try parseObject()
         case UInt8(ascii: "["): return try parseArray()
         case UInt8(ascii: "\""): return .string(try parseString())
-        case UInt8(ascii: "t"): try expectLiteral("true"); return .bool(true)
-        case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
-        case UInt8(ascii: "n"): try expectLiteral("null"); return .null
+        case UInt8(ascii: "t"):
+            try expectLiteral("true")
+            return .bool(true)
+        case UInt8(ascii: "f"):
+            try expectLiteral("false")
+            return .bool(false)
+        case UInt8(ascii: "n"):
+            try expectLiteral("null")
+            return .null
         case UInt8(ascii: "N"):
             let start = index
             try expectLiteral("NaN")
@@ -337,7 +345,8 @@ private struct Parser {
 
     /// Keeps the last value of each duplicated key, at the position of its first occurrence
     /// (where Python's dict keeps it).
-    mutating func removeDuplicates(_ members: [(key: String, value: JSONValue)], _ offsets: [Int]) throws(JSONSyntaxError)
+    mutating func removeDuplicates(_ members: [(key: String, value: JSONValue)], _ offsets: [Int])
+        throws(JSONSyntaxError)
         -> [(key: String, value: JSONValue)]
     {
         if members.count < 2 { return members }
@@ -498,9 +507,15 @@ private struct Parser {
         let length: Int
         let minScalar: UInt32
         switch b0 {
-        case 0xC2...0xDF: length = 2; minScalar = 0x80
-        case 0xE0...0xEF: length = 3; minScalar = 0x800
-        case 0xF0...0xF4: length = 4; minScalar = 0x10000
+        case 0xC2...0xDF:
+            length = 2
+            minScalar = 0x80
+        case 0xE0...0xEF:
+            length = 3
+            minScalar = 0x800
+        case 0xF0...0xF4:
+            length = 4
+            minScalar = 0x10000
         default: throw error("invalid UTF-8 byte 0x\(String(b0, radix: 16, uppercase: true))")
         }
         guard index + length <= bytes.count else { throw error("truncated UTF-8 sequence") }

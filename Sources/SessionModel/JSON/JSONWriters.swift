@@ -238,7 +238,9 @@ func appendString(_ s: String, asciiOnly: Bool, into out: inout [UInt8]) {
                 i += 1
                 runStart = i
             }
-            if bytes.count > runStart { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<bytes.count])) }
+            if bytes.count > runStart {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<bytes.count]))
+            }
         }
     } else {
         for scalar in s.unicodeScalars {

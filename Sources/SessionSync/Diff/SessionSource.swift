@@ -81,7 +81,10 @@ public struct StorePrecomparison: Sendable {
     /// Sessions on both sides known to be identical.
     public var identical: Int
 
-    public init(onlyInA: [SessionHandle], onlyInB: [SessionHandle], candidates: [(a: SessionHandle, b: SessionHandle)], identical: Int) {
+    public init(
+        onlyInA: [SessionHandle], onlyInB: [SessionHandle], candidates: [(a: SessionHandle, b: SessionHandle)],
+        identical: Int
+    ) {
         self.onlyInA = onlyInA
         self.onlyInB = onlyInB
         self.candidates = candidates
@@ -127,7 +130,9 @@ public struct FolderSessionSource: SessionSource {
         let (session, issues) = SessionValidator.validate(fileBytes: [UInt8](data), fileStem: handle.sessionID)
         guard let session, session.sessionID == handle.sessionID else {
             let issue = issues.first { $0.location == "/session_id" } ?? issues.first
-            throw FormatError(file: handle.location, location: issue?.location ?? "", reason: issue?.reason ?? "not a valid sessionsync/1 file")
+            throw FormatError(
+                file: handle.location, location: issue?.location ?? "",
+                reason: issue?.reason ?? "not a valid sessionsync/1 file")
         }
         return session
     }
@@ -141,18 +146,27 @@ public struct LoadedSessionSource: SessionSource {
 
     /// `sessions` with unique ids (a repeated id is reported as a failure and its later copy dropped).
     public init(displayName: String, sessions: [(session: Session, location: String)], failures: [FormatError] = []) {
-        self.init(displayName: displayName, entries: sessions.map { ($0.session, .sha256($0.session.canonicalBytes), $0.location) }, failures: failures)
+        self.init(
+            displayName: displayName,
+            entries: sessions.map { ($0.session, .sha256($0.session.canonicalBytes), $0.location) }, failures: failures)
     }
 
     /// Sessions with a digest each: the SHA-256 of canonical bytes, or of the file they were
     /// read from (equal file bytes mean an identical session, so no re-serialization is needed).
-    init(displayName: String, entries: [(session: Session, digest: SessionDigest, location: String)], failures: [FormatError]) {
+    init(
+        displayName: String, entries: [(session: Session, digest: SessionDigest, location: String)],
+        failures: [FormatError]
+    ) {
         self.displayName = displayName
         var byID: [String: (session: Session, digest: SessionDigest, location: String)] = [:]
         var failures = failures
         for entry in entries {
             if let first = byID[entry.session.sessionID] {
-                failures.append(FormatError(file: entry.location, location: "", reason: "session \(entry.session.sessionID) is also in \(first.location); the first copy is used"))
+                failures.append(
+                    FormatError(
+                        file: entry.location, location: "",
+                        reason:
+                            "session \(entry.session.sessionID) is also in \(first.location); the first copy is used"))
                 continue
             }
             byID[entry.session.sessionID] = entry
@@ -182,7 +196,9 @@ public enum StoreReader {
     /// `path` is a git store (`REPO[@REV]`), a canonical file, a canonical folder store, or any
     /// legacy file or folder (converted in memory, nothing written). Throws when it does not exist or a single file
     /// cannot be read as a session.
-    public static func open(_ path: String, importOptions: ImportOptions, jobs: Int = defaultJobCount) throws -> any SessionSource {
+    public static func open(_ path: String, importOptions: ImportOptions, jobs: Int = defaultJobCount) throws
+        -> any SessionSource
+    {
         // A git repository (`REPO@REV`, a bare repository, or a work tree meaning its HEAD) is
         // read from its object database, never from the work tree: blob ids are digests and
         // two revisions precompare by tree diff.
@@ -229,7 +245,9 @@ public enum StoreReader {
         if let session, fileStem == nil || idIssue == nil { return .session(session) }
         guard SessionLoader.isCanonical(bytes) else { return .notCanonical }
         let issue = idIssue ?? issues.first
-        return .invalid(FormatError(file: path, location: issue?.location ?? "", reason: issue?.reason ?? "not a valid sessionsync/1 file"))
+        return .invalid(
+            FormatError(
+                file: path, location: issue?.location ?? "", reason: issue?.reason ?? "not a valid sessionsync/1 file"))
     }
 
     /// A folder that is not a canonical store: canonical files in it (found anywhere below, as
@@ -258,12 +276,15 @@ public enum StoreReader {
         let inputs = canonical.isEmpty && failures.isEmpty ? [path] : others
         if !inputs.isEmpty {
             let collector = MigratedCollector()
-            let migration = Migration(options: MigrationOptions(inputs: inputs, importOptions: importOptions, jobs: jobs, dryRun: true))
+            let migration = Migration(
+                options: MigrationOptions(inputs: inputs, importOptions: importOptions, jobs: jobs, dryRun: true))
             let report = try migration.run(into: collector)
             failures += report.inputs.compactMap(\.error)
             migrated = collector.all()
         }
-        let converted = migrated.map { (session: $0.session, digest: SessionDigest(scheme: "sha256", value: $0.digest), location: path) }
+        let converted = migrated.map {
+            (session: $0.session, digest: SessionDigest(scheme: "sha256", value: $0.digest), location: path)
+        }
         return LoadedSessionSource(displayName: path, entries: canonical + converted, failures: failures)
     }
 }

@@ -38,7 +38,8 @@ public struct StoreDiff: Sendable {
     public var hasDifferences: Bool { !onlyInA.isEmpty || !onlyInB.isEmpty || !changed.isEmpty }
 
     public init(
-        onlyInA: [SessionReference], onlyInB: [SessionReference], changed: [SessionDiff], identical: Int, errors: [FormatError],
+        onlyInA: [SessionReference], onlyInB: [SessionReference], changed: [SessionDiff], identical: Int,
+        errors: [FormatError],
         identicalInOtherCopies: Int = 0
     ) {
         self.onlyInA = onlyInA
@@ -51,7 +52,9 @@ public struct StoreDiff: Sendable {
 
     /// Compares two sources. Changed candidates are decoded and diffed on `jobs` threads; the
     /// result does not depend on the thread count (lists are sorted by session id).
-    public static func compare(_ a: any SessionSource, _ b: any SessionSource, jobs: Int = defaultJobCount) throws -> StoreDiff {
+    public static func compare(_ a: any SessionSource, _ b: any SessionSource, jobs: Int = defaultJobCount) throws
+        -> StoreDiff
+    {
         var errors: [FormatError] = []
         let plan: StorePrecomparison
         if let fast = a as? any PrecomparingSessionSource, let pre = try fast.precompare(with: b) {
@@ -102,7 +105,8 @@ public struct StoreDiff: Sendable {
             }
         }
         return StoreDiff(
-            onlyInA: onlyA.sorted { $0.sessionID < $1.sessionID }, onlyInB: onlyB.sorted { $0.sessionID < $1.sessionID },
+            onlyInA: onlyA.sorted { $0.sessionID < $1.sessionID },
+            onlyInB: onlyB.sorted { $0.sessionID < $1.sessionID },
             changed: changed.sorted { $0.sessionID < $1.sessionID }, identical: identical, errors: errors,
             identicalInOtherCopies: differentCopies)
     }
@@ -117,7 +121,8 @@ public struct StoreDiff: Sendable {
         byID.reserveCapacity(b.count)
         for h in b {
             if byID[h.sessionID] != nil {
-                errors.append(FormatError(file: h.location, location: "", reason: "session \(h.sessionID) is listed twice"))
+                errors.append(
+                    FormatError(file: h.location, location: "", reason: "session \(h.sessionID) is listed twice"))
                 continue
             }
             byID[h.sessionID] = h
@@ -128,7 +133,8 @@ public struct StoreDiff: Sendable {
         var seen = Set<String>()
         for h in a {
             guard seen.insert(h.sessionID).inserted else {
-                errors.append(FormatError(file: h.location, location: "", reason: "session \(h.sessionID) is listed twice"))
+                errors.append(
+                    FormatError(file: h.location, location: "", reason: "session \(h.sessionID) is listed twice"))
                 continue
             }
             guard let other = byID.removeValue(forKey: h.sessionID) else {

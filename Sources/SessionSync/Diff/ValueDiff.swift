@@ -80,7 +80,9 @@ public enum ValueDiff {
                 }
             }
             if y.count > common {
-                for i in common..<y.count { out.append(ValueChange(path: JSONPointer.appending(path, i), old: nil, new: y[i])) }
+                for i in common..<y.count {
+                    out.append(ValueChange(path: JSONPointer.appending(path, i), old: nil, new: y[i]))
+                }
             }
         default:
             if a != b { out.append(ValueChange(path: path, old: a, new: b)) }

@@ -53,7 +53,8 @@ struct GitCommitter {
             let headTree = try head.map { try repository.commit($0).tree }
             let pending = try pendingSnapshots(plans, headTree: headTree)
             if pending.isEmpty { return made }
-            let (count, finished) = try commit(pending, head: head, headTree: headTree, alreadyMade: made, progress: progress)
+            let (count, finished) = try commit(
+                pending, head: head, headTree: headTree, alreadyMade: made, progress: progress)
             made += count
             if finished { return made }
             // Lost the branch to another writer (or found it locked for a moment): plan again
@@ -61,7 +62,8 @@ struct GitCommitter {
             retries += 1
             if retries > Self.maximumRetries {
                 throw GitError(
-                    code: .locked, message: "\(referenceName) kept changing or stayed locked; is another process stuck?",
+                    code: .locked,
+                    message: "\(referenceName) kept changing or stayed locked; is another process stuck?",
                     operation: "commit")
             }
             usleep(useconds_t(min(retries, 20) * 5_000))
@@ -72,7 +74,8 @@ struct GitCommitter {
     func pendingSnapshots(_ plans: [String: StagedPlan], headTree: ObjectID?) throws -> [StagedSnapshot] {
         var pending: [StagedSnapshot] = []
         for (id, plan) in plans {
-            guard let headTree, let entry = try repository.entry(atPath: Session.storePath(for: id), inTree: headTree) else {
+            guard let headTree, let entry = try repository.entry(atPath: Session.storePath(for: id), inTree: headTree)
+            else {
                 pending += plan.snapshots
                 continue
             }
@@ -113,7 +116,8 @@ struct GitCommitter {
 
     /// The audit entry ids in a committed canonical document (without decoding the rest).
     static func auditEntryIDs(_ bytes: [UInt8]) -> Set<String> {
-        guard let doc = try? JSONReader.read(bytes, options: .strict), case .array(let log)? = doc.value["audit_log"] else {
+        guard let doc = try? JSONReader.read(bytes, options: .strict), case .array(let log)? = doc.value["audit_log"]
+        else {
             return []
         }
         return Set(log.compactMap { $0["id"]?.stringValue })
@@ -126,7 +130,8 @@ struct GitCommitter {
     /// previous version where that is in the same pack. The tree is held in memory, so each
     /// commit costs one blob, the changed shard folder, `sessions/` and the root.
     func commit(
-        _ pending: [StagedSnapshot], head: ObjectID?, headTree: ObjectID?, alreadyMade: Int, progress: (any ProgressSink)?
+        _ pending: [StagedSnapshot], head: ObjectID?, headTree: ObjectID?, alreadyMade: Int,
+        progress: (any ProgressSink)?
     ) throws -> (Int, Bool) {
         var expected = head
         var tip = head
@@ -139,9 +144,13 @@ struct GitCommitter {
             let writer = try PackWriter(repository: repository)
             for snapshot in batch {
                 let root = try tree.set(snapshot.sessionID, to: try staging.read(snapshot.location), in: writer)
-                let author = Signature(name: snapshot.author, email: snapshot.authorEmail, time: snapshot.time, offsetMinutes: 0)
-                let committer = Signature(name: GitIdentity.name, email: GitIdentity.email, time: snapshot.time, offsetMinutes: 0)
-                let commit = RawObject.commit(tree: root, parents: tip.map { [$0] } ?? [], author: author, committer: committer, message: snapshot.message)
+                let author = Signature(
+                    name: snapshot.author, email: snapshot.authorEmail, time: snapshot.time, offsetMinutes: 0)
+                let committer = Signature(
+                    name: GitIdentity.name, email: GitIdentity.email, time: snapshot.time, offsetMinutes: 0)
+                let commit = RawObject.commit(
+                    tree: root, parents: tip.map { [$0] } ?? [], author: author, committer: committer,
+                    message: snapshot.message)
                 tip = try writer.add(.commit, commit)
             }
             // The pack is on disk (fsynced) before the branch may point into it.
@@ -150,7 +159,9 @@ struct GitCommitter {
                 try repository.updateReference(
                     referenceName, to: tip!, expecting: expected,
                     logMessage: "sessionsync: \(batch.count) snapshot commit\(batch.count == 1 ? "" : "s")")
-            } catch let error as GitError where error.code == .modified || error.code == .exists || error.code == .locked {
+            } catch let error as GitError
+                where error.code == .modified || error.code == .exists || error.code == .locked
+            {
                 return (landed, false)
             }
             _ = try repository.checkoutIfBranchCheckedOut(branch: branch, oldTree: treeBefore, newTree: tree.rootID!)
@@ -201,11 +212,13 @@ final class StoreTree {
         let file = TreeEntry(name: name, id: blob, kind: .blob, mode: .blob)
         if fileFound { files[fileIndex] = file } else { files.insert(file, at: fileIndex) }
         shardFiles[shard] = files
-        let shardTree = try writer.add(.tree, RawObject.tree(entries: files), deltaBase: shardFound ? shardEntries[shardIndex].id : nil)
+        let shardTree = try writer.add(
+            .tree, RawObject.tree(entries: files), deltaBase: shardFound ? shardEntries[shardIndex].id : nil)
         let shardEntry = TreeEntry(name: shard, id: shardTree, kind: .tree, mode: .tree)
         if shardFound { shardEntries[shardIndex] = shardEntry } else { shardEntries.insert(shardEntry, at: shardIndex) }
         sessionsID = try writer.add(.tree, RawObject.tree(entries: shardEntries), deltaBase: sessionsID)
-        let root = RawObject.tree(entries: rootEntries + [TreeEntry(name: "sessions", id: sessionsID!, kind: .tree, mode: .tree)])
+        let root = RawObject.tree(
+            entries: rootEntries + [TreeEntry(name: "sessions", id: sessionsID!, kind: .tree, mode: .tree)])
         rootID = try writer.add(.tree, root, deltaBase: rootID)
         return rootID!
     }

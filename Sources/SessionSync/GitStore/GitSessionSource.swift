@@ -102,7 +102,8 @@ public final class GitSessionSource: PrecomparingSessionSource, @unchecked Senda
         do {
             (session, issues) = SessionValidator.decode(try JSONReader.read(bytes, options: .strict).value)
         } catch {
-            throw FormatError(file: handle.location, location: "line \(error.line) column \(error.column)", reason: error.reason)
+            throw FormatError(
+                file: handle.location, location: "line \(error.line) column \(error.column)", reason: error.reason)
         }
         guard let session, session.sessionID == handle.sessionID else {
             let reason = session.map { "session id \"\($0.sessionID)\" does not match the file name" }
@@ -133,7 +134,8 @@ public final class GitSessionSource: PrecomparingSessionSource, @unchecked Senda
         parallelForEach(count: names.count, jobs: defaultJobCount) { i in
             let result = Result {
                 try self.withRepository { repo in
-                    try Self.compareShard(repo, names[i], shards.a[names[i]], shards.b[names[i]], a: self, b: otherSource)
+                    try Self.compareShard(
+                        repo, names[i], shards.a[names[i]], shards.b[names[i]], a: self, b: otherSource)
                 }
             }
             results.withLock { $0[i] = result }
@@ -151,7 +153,9 @@ public final class GitSessionSource: PrecomparingSessionSource, @unchecked Senda
 
     /// The shard trees (`sessions/xx`) of a revision's tree, by name.
     static func shards(_ repo: Repository, _ tree: ObjectID) throws -> [String: ObjectID] {
-        guard let sessions = try repo.entry(atPath: "sessions", inTree: tree), sessions.kind == .tree else { return [:] }
+        guard let sessions = try repo.entry(atPath: "sessions", inTree: tree), sessions.kind == .tree else {
+            return [:]
+        }
         var out: [String: ObjectID] = [:]
         for shard in try repo.tree(sessions.id) where shard.kind == .tree { out[shard.name] = shard.id }
         return out
@@ -161,7 +165,8 @@ public final class GitSessionSource: PrecomparingSessionSource, @unchecked Senda
     /// ids on both sides is read once, only to count it; a shard that differs is read once per
     /// side and its files matched by name. Nothing else in the trees is read.
     static func compareShard(
-        _ repo: Repository, _ shard: String, _ treeA: ObjectID?, _ treeB: ObjectID?, a: GitSessionSource, b: GitSessionSource
+        _ repo: Repository, _ shard: String, _ treeA: ObjectID?, _ treeB: ObjectID?, a: GitSessionSource,
+        b: GitSessionSource
     ) throws -> StorePrecomparison {
         func sessions(_ id: ObjectID?) throws -> [(id: String, blob: ObjectID)] {
             guard let id else { return [] }

@@ -29,7 +29,9 @@ public final class GitStoreSink: SessionSink, @unchecked Sendable {
     public func existingDigest(of sessionID: String) throws -> String? {
         guard let headTree else { return nil }
         return try reader.withLock { repo in
-            try repo.entry(atPath: Session.storePath(for: sessionID), inTree: headTree).map { Digest.sha256Hex(try repo.blob($0.id)) }
+            try repo.entry(atPath: Session.storePath(for: sessionID), inTree: headTree).map {
+                Digest.sha256Hex(try repo.blob($0.id))
+            }
         }
     }
 
@@ -60,7 +62,9 @@ public enum GitStoreReader {
     /// Every `sessions/<xx>/<id>.json` blob in `tree`, by session id.
     public static func sessionBlobs(in repo: Repository, tree: ObjectID) throws -> [String: ObjectID] {
         var out: [String: ObjectID] = [:]
-        guard let sessions = try repo.entry(atPath: "sessions", inTree: tree), sessions.kind == .tree else { return out }
+        guard let sessions = try repo.entry(atPath: "sessions", inTree: tree), sessions.kind == .tree else {
+            return out
+        }
         for shard in try repo.tree(sessions.id) where shard.kind == .tree {
             for file in try repo.tree(shard.id) where file.kind == .blob && file.name.hasSuffix(".json") {
                 out[String(file.name.dropLast(5))] = file.id

@@ -18,7 +18,8 @@ public final class GitStoreView {
         let path = String(address[..<at])
         let revision = String(address[address.index(after: at)...])
         var isDirectory: ObjCBool = false
-        guard !revision.isEmpty, FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue
+        guard !revision.isEmpty, FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory),
+            isDirectory.boolValue
         else { return (address, nil) }
         return (path, revision)
     }
@@ -77,7 +78,8 @@ public final class GitStoreView {
         if candidates.isEmpty {
             throw FormatError(file: path, location: spec, reason: "no session with that id, prefix or legacy id")
         }
-        throw FormatError(file: path, location: spec, reason: "ambiguous: \(candidates.sorted().joined(separator: ", "))")
+        throw FormatError(
+            file: path, location: spec, reason: "ambiguous: \(candidates.sorted().joined(separator: ", "))")
     }
 
     func bytesExist(_ id: String) throws -> Bool {
@@ -86,7 +88,9 @@ public final class GitStoreView {
 
     func prefixMatches(_ prefix: String) throws -> [String] {
         let shard = String(prefix.prefix(2))
-        guard let entry = try repository.entry(atPath: "sessions/" + shard, inTree: tree), entry.kind == .tree else { return [] }
+        guard let entry = try repository.entry(atPath: "sessions/" + shard, inTree: tree), entry.kind == .tree else {
+            return []
+        }
         return try repository.tree(entry.id).map(\.name).filter { $0.hasPrefix(prefix) && $0.hasSuffix(".json") }.map {
             String($0.dropLast(5))
         }
@@ -126,7 +130,8 @@ extension GitStoreView {
             }
             let notes = paragraphs.count > 2 ? paragraphs[1...(paragraphs.count - 2)].joined(separator: "\n\n") : nil
             return SessionHistoryEntry(
-                commit: revision.commit.hex, time: info.committer.time, summary: summary, kind: kind, iteration: iteration,
+                commit: revision.commit.hex, time: info.committer.time, summary: summary, kind: kind,
+                iteration: iteration,
                 notes: notes, auditSeq: Self.trailer("Audit-Seq", in: info.message).flatMap { Int($0) })
         }
     }

@@ -53,7 +53,8 @@ public enum HistoryPlanner {
             out.append(
                 SnapshotCommit(
                     sessionID: session.sessionID, point: .lock(index: index), entryID: entry.id, entrySeq: entry.seq,
-                    bytes: snapshot.canonicalBytes, time: max(clock.seconds, 0), fraction: clock.fraction, order: out.count,
+                    bytes: snapshot.canonicalBytes, time: max(clock.seconds, 0), fraction: clock.fraction,
+                    order: out.count,
                     author: actor.0, authorEmail: actor.1,
                     message: message(summary: summary, body: entry.notes, session: session, entry: entry)))
         }
@@ -64,8 +65,10 @@ public enum HistoryPlanner {
             let last = session.auditLog.last
             out.append(
                 SnapshotCommit(
-                    sessionID: session.sessionID, point: .final, entryID: last?.id, entrySeq: last?.seq, bytes: finalBytes,
-                    time: max(clock.seconds, 0), fraction: clock.fraction, order: out.count, author: author, authorEmail: email,
+                    sessionID: session.sessionID, point: .final, entryID: last?.id, entrySeq: last?.seq,
+                    bytes: finalBytes,
+                    time: max(clock.seconds, 0), fraction: clock.fraction, order: out.count, author: author,
+                    authorEmail: email,
                     message: message(summary: "snapshot: \(name)", body: nil, session: session, entry: last)))
         }
         return out

@@ -100,7 +100,9 @@ struct AuditLogMerge {
         // 3. Conflicts.
         // 3a. Base entries changed in place: a side removed base entry e and the first new entry
         //     it has after e's kept predecessor has e's kind. That new entry is e's replacement.
-        func replacements(_ side: Side, removed: [Bool]) -> [Int: (entry: AuditEntry, key: String, decision: DecisionKey?)] {
+        func replacements(_ side: Side, removed: [Bool]) -> [Int: (
+            entry: AuditEntry, key: String, decision: DecisionKey?
+        )] {
             var out: [Int: (entry: AuditEntry, key: String, decision: DecisionKey?)] = [:]
             var lastKept = -1
             var firstInGap = true
@@ -129,19 +131,23 @@ struct AuditLogMerge {
                 // Two different locks for one decision are reported once, as a lock conflict (3c).
                 if let d = o.decision, d == t.decision { continue }
                 reported.formUnion([o.key, t.key])
-                conflicts.append(MergeConflict(
-                    kind: .entryChangedDifferently, base: base.jsonValue, ours: o.entry.jsonValue, theirs: t.entry.jsonValue,
-                    summary: "audit entry \(base.seq) (\(base.kind)) was changed differently on both sides"))
+                conflicts.append(
+                    MergeConflict(
+                        kind: .entryChangedDifferently, base: base.jsonValue, ours: o.entry.jsonValue,
+                        theirs: t.entry.jsonValue,
+                        summary: "audit entry \(base.seq) (\(base.kind)) was changed differently on both sides"))
             case (let o?, nil) where removedByTheirs[b]:
                 reported.insert(o.key)
-                conflicts.append(MergeConflict(
-                    kind: .entryRemovedVsChanged, base: base.jsonValue, ours: o.entry.jsonValue, theirs: nil,
-                    summary: "audit entry \(base.seq) (\(base.kind)): ours changed it, theirs removed it"))
+                conflicts.append(
+                    MergeConflict(
+                        kind: .entryRemovedVsChanged, base: base.jsonValue, ours: o.entry.jsonValue, theirs: nil,
+                        summary: "audit entry \(base.seq) (\(base.kind)): ours changed it, theirs removed it"))
             case (nil, let t?) where removedByOurs[b]:
                 reported.insert(t.key)
-                conflicts.append(MergeConflict(
-                    kind: .entryRemovedVsChanged, base: base.jsonValue, ours: nil, theirs: t.entry.jsonValue,
-                    summary: "audit entry \(base.seq) (\(base.kind)): ours removed it, theirs changed it"))
+                conflicts.append(
+                    MergeConflict(
+                        kind: .entryRemovedVsChanged, base: base.jsonValue, ours: nil, theirs: t.entry.jsonValue,
+                        summary: "audit entry \(base.seq) (\(base.kind)): ours removed it, theirs changed it"))
             default:
                 continue
             }
@@ -166,13 +172,16 @@ struct AuditLogMerge {
             let gone = removedBefore[..<removedCountAtLastDependent]
             let removedJSON = JSONValue.array(gone.map(\.jsonValue))
             let addedJSON = JSONValue.array(dependent.map(\.jsonValue))
-            conflicts.append(MergeConflict(
-                kind: .entryRemovedVsAdded, base: removedJSON,
-                // Spelled out: JSONValue is itself nil-literal-convertible, and a bare `nil` in a
-                // ternary would become `.null` instead of "absent".
-                ours: adder.name == "ours" ? Optional(addedJSON) : JSONValue?.none,
-                theirs: adder.name == "theirs" ? Optional(addedJSON) : JSONValue?.none,
-                summary: "\(remover.name) removed \(gone.count) audit entr\(gone.count == 1 ? "y" : "ies") that \(dependent.count) new entr\(dependent.count == 1 ? "y" : "ies") of \(adder.name) follow"))
+            conflicts.append(
+                MergeConflict(
+                    kind: .entryRemovedVsAdded, base: removedJSON,
+                    // Spelled out: JSONValue is itself nil-literal-convertible, and a bare `nil` in a
+                    // ternary would become `.null` instead of "absent".
+                    ours: adder.name == "ours" ? Optional(addedJSON) : JSONValue?.none,
+                    theirs: adder.name == "theirs" ? Optional(addedJSON) : JSONValue?.none,
+                    summary:
+                        "\(remover.name) removed \(gone.count) audit entr\(gone.count == 1 ? "y" : "ies") that \(dependent.count) new entr\(dependent.count == 1 ? "y" : "ies") of \(adder.name) follow"
+                ))
         }
         dependents(adder: ours, remover: theirs, removedByRemover: removedByTheirs)
         dependents(adder: theirs, remover: ours, removedByRemover: removedByOurs)
@@ -182,18 +191,22 @@ struct AuditLogMerge {
         var baseDecisions: [DecisionKey: AuditEntry] = [:]
         for (n, k) in DecisionKey.keys(for: baseEntries).enumerated() { if let k { baseDecisions[k] = baseEntries[n] } }
         var theirsByDecision: [DecisionKey: [AuditEntry]] = [:]
-        for (n, e) in theirs.log.enumerated() where baseIndex[theirs.keys[n]] == nil && !ours.keySet.contains(theirs.keys[n]) {
+        for (n, e) in theirs.log.enumerated()
+        where baseIndex[theirs.keys[n]] == nil && !ours.keySet.contains(theirs.keys[n]) {
             if let k = theirs.decisions[n] { theirsByDecision[k, default: []].append(e) }
         }
         var used: [DecisionKey: Int] = [:]
-        for (n, e) in ours.log.enumerated() where baseIndex[ours.keys[n]] == nil && !theirs.keySet.contains(ours.keys[n]) {
+        for (n, e) in ours.log.enumerated()
+        where baseIndex[ours.keys[n]] == nil && !theirs.keySet.contains(ours.keys[n]) {
             guard let k = ours.decisions[n], let candidates = theirsByDecision[k] else { continue }
             let u = used[k] ?? 0
             guard u < candidates.count else { continue }
             used[k] = u + 1
-            conflicts.append(MergeConflict(
-                kind: .lockDecision, decision: k.description, base: baseDecisions[k]?.jsonValue, ours: e.jsonValue,
-                theirs: candidates[u].jsonValue, summary: "\(k) was decided differently on both sides; both are kept in the audit log"))
+            conflicts.append(
+                MergeConflict(
+                    kind: .lockDecision, decision: k.description, base: baseDecisions[k]?.jsonValue, ours: e.jsonValue,
+                    theirs: candidates[u].jsonValue,
+                    summary: "\(k) was decided differently on both sides; both are kept in the audit log"))
         }
     }
 }

@@ -32,7 +32,10 @@ public struct MergeConflict: Sendable, Equatable {
     /// One line for people.
     public var summary: String
 
-    public init(kind: Kind, path: String? = nil, decision: String? = nil, base: JSONValue?, ours: JSONValue?, theirs: JSONValue?, summary: String) {
+    public init(
+        kind: Kind, path: String? = nil, decision: String? = nil, base: JSONValue?, ours: JSONValue?,
+        theirs: JSONValue?, summary: String
+    ) {
         self.kind = kind
         self.path = path
         self.decision = decision

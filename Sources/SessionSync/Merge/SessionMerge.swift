@@ -37,15 +37,21 @@ public enum SessionMerge {
 
     public static func merge(base: Session?, ours: Session, theirs: Session) throws -> MergeResult {
         guard ours.sessionID == theirs.sessionID else {
-            throw MergeError("ours is session \(ours.sessionID) and theirs is \(theirs.sessionID): merge joins two versions of one session")
+            throw MergeError(
+                "ours is session \(ours.sessionID) and theirs is \(theirs.sessionID): merge joins two versions of one session"
+            )
         }
         if let base, base.sessionID != ours.sessionID {
             throw MergeError("the base is session \(base.sessionID), not \(ours.sessionID)")
         }
         var conflicts: [MergeConflict] = []
-        let metadata = ValueMerge.merge(base?.metadata.jsonValue, ours.metadata.jsonValue, theirs.metadata.jsonValue, at: "/metadata", into: &conflicts)
-        let origin = ValueMerge.merge(base?.origin.jsonValue, ours.origin.jsonValue, theirs.origin.jsonValue, at: "/origin", into: &conflicts)
-        let state = ValueMerge.merge(base.map { .object($0.state) }, .object(ours.state), .object(theirs.state), at: "/state", into: &conflicts)
+        let metadata = ValueMerge.merge(
+            base?.metadata.jsonValue, ours.metadata.jsonValue, theirs.metadata.jsonValue, at: "/metadata",
+            into: &conflicts)
+        let origin = ValueMerge.merge(
+            base?.origin.jsonValue, ours.origin.jsonValue, theirs.origin.jsonValue, at: "/origin", into: &conflicts)
+        let state = ValueMerge.merge(
+            base.map { .object($0.state) }, .object(ours.state), .object(theirs.state), at: "/state", into: &conflicts)
 
         let log = AuditLogMerge(base: base?.auditLog, ours: ours.auditLog, theirs: theirs.auditLog)
         conflicts += log.conflicts
@@ -74,11 +80,13 @@ public enum SessionMerge {
         return Metadata(
             name: o["name"]?.stringValue, description: o["description"]?.stringValue,
             tags: o["tags"]?.arrayValue.map { $0.compactMap(\.stringValue) }, owner: o["owner"]?.stringValue,
-            status: o["status"]?.stringValue, createdAt: o["created_at"]?.stringValue, updatedAt: o["updated_at"]?.stringValue)
+            status: o["status"]?.stringValue, createdAt: o["created_at"]?.stringValue,
+            updatedAt: o["updated_at"]?.stringValue)
     }
 
     static func decodeOrigin(_ value: JSONValue) -> Origin? {
-        guard case .object(var o) = value, let system = o["system"]?.stringValue, let format = o["format"]?.stringValue else { return nil }
+        guard case .object(var o) = value, let system = o["system"]?.stringValue, let format = o["format"]?.stringValue
+        else { return nil }
         let legacyID = o["legacy_id"]?.stringValue
         for key in ["system", "format", "legacy_id"] { o.removeValue(forKey: key) }
         return Origin(system: system, format: format, legacyID: legacyID, extra: o)
@@ -87,7 +95,10 @@ public enum SessionMerge {
 
 /// Three-way merge of JSON values (nil = absent).
 enum ValueMerge {
-    static func merge(_ base: JSONValue?, _ ours: JSONValue?, _ theirs: JSONValue?, at path: String, into conflicts: inout [MergeConflict]) -> JSONValue? {
+    static func merge(
+        _ base: JSONValue?, _ ours: JSONValue?, _ theirs: JSONValue?, at path: String,
+        into conflicts: inout [MergeConflict]
+    ) -> JSONValue? {
         if ours == theirs { return ours }
         if base == ours { return theirs }
         if base == theirs { return ours }
@@ -122,9 +133,13 @@ enum ValueMerge {
             switch (ours, theirs) {
             case (nil, _): summary = "\(path): ours removed it, theirs changed it"
             case (_, nil): summary = "\(path): ours changed it, theirs removed it"
-            default: summary = base == nil ? "\(path): the two sides differ (no base)" : "\(path): changed differently on both sides"
+            default:
+                summary =
+                    base == nil
+                    ? "\(path): the two sides differ (no base)" : "\(path): changed differently on both sides"
             }
-            conflicts.append(MergeConflict(kind: .value, path: path, base: base, ours: ours, theirs: theirs, summary: summary))
+            conflicts.append(
+                MergeConflict(kind: .value, path: path, base: base, ours: ours, theirs: theirs, summary: summary))
             return ours
         }
     }

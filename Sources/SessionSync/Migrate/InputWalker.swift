@@ -45,7 +45,10 @@ public enum InputWalker {
             } else {
                 let parent = (input as NSString).deletingLastPathComponent
                 let root = realPath(parent.isEmpty ? "." : parent) ?? parent
-                files.append(InputFile(path: input, displayPath: input, root: root, relativePath: (input as NSString).lastPathComponent))
+                files.append(
+                    InputFile(
+                        path: input, displayPath: input, root: root, relativePath: (input as NSString).lastPathComponent
+                    ))
             }
         }
         return (files, problems)
@@ -91,25 +94,37 @@ public enum InputWalker {
             switch Int32(type) {
             case Int32(DT_DIR):
                 if name == ".git" {
-                    problems.append(InputProblem(displayPath: childDisplay, reason: "git metadata, not walked", isError: false))
+                    problems.append(
+                        InputProblem(displayPath: childDisplay, reason: "git metadata, not walked", isError: false))
                 } else {
-                    walkDirectory(child, display: childDisplay, relative: childRelative, root: root, files: &files, problems: &problems)
+                    walkDirectory(
+                        child, display: childDisplay, relative: childRelative, root: root, files: &files,
+                        problems: &problems)
                 }
             case Int32(DT_REG):
                 files.append(InputFile(path: child, displayPath: childDisplay, root: root, relativePath: childRelative))
             case Int32(DT_LNK):
                 guard let target = realPath(child), target == root || target.hasPrefix(root + "/") else {
-                    problems.append(InputProblem(displayPath: childDisplay, reason: "symlink leaves the input root; not followed", isError: true))
+                    problems.append(
+                        InputProblem(
+                            displayPath: childDisplay, reason: "symlink leaves the input root; not followed",
+                            isError: true))
                     continue
                 }
                 var st = stat()
                 if stat(target, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR {
-                    problems.append(InputProblem(displayPath: childDisplay, reason: "symlink to a folder; not walked (its target is walked where it lies)", isError: false))
+                    problems.append(
+                        InputProblem(
+                            displayPath: childDisplay,
+                            reason: "symlink to a folder; not walked (its target is walked where it lies)",
+                            isError: false))
                 } else {
-                    files.append(InputFile(path: child, displayPath: childDisplay, root: root, relativePath: childRelative))
+                    files.append(
+                        InputFile(path: child, displayPath: childDisplay, root: root, relativePath: childRelative))
                 }
             default:
-                problems.append(InputProblem(displayPath: childDisplay, reason: "not a regular file; skipped", isError: false))
+                problems.append(
+                    InputProblem(displayPath: childDisplay, reason: "not a regular file; skipped", isError: false))
             }
         }
     }

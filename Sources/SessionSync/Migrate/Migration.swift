@@ -74,10 +74,14 @@ public struct Migration: Sendable {
             var finalRecord = record
             for (k, candidate) in candidates.enumerated() {
                 do {
-                    try table.offer(candidate, from: CandidateSource(input: index, session: k, path: files[index].displayPath), to: sink)
+                    try table.offer(
+                        candidate, from: CandidateSource(input: index, session: k, path: files[index].displayPath),
+                        to: sink)
                 } catch {
                     finalRecord.outcome = .failed
-                    finalRecord.error = FormatError(file: files[index].displayPath, location: "", reason: "could not store session \(candidate.session.sessionID): \(error)")
+                    finalRecord.error = FormatError(
+                        file: files[index].displayPath, location: "",
+                        reason: "could not store session \(candidate.session.sessionID): \(error)")
                 }
             }
             records.withLock { $0[index] = finalRecord }
@@ -118,7 +122,9 @@ public struct Migration: Sendable {
                     record.sessions[k].differsFromMigrated = record.sessions[k].digestForComparison != winner.digest
                 }
             }
-            if record.outcome == .migrated, !record.sessions.isEmpty, record.sessions.allSatisfy({ $0.status == .superseded }) {
+            if record.outcome == .migrated, !record.sessions.isEmpty,
+                record.sessions.allSatisfy({ $0.status == .superseded })
+            {
                 record.outcome = .superseded
             }
             inputs.append(record)
@@ -180,21 +186,27 @@ public struct Migration: Sendable {
             for item in imported {
                 let problems = SessionValidator.check(item.session)
                 if !problems.isEmpty {
-                    return fail("", "converted session \(item.session.sessionID) is not valid sessionsync/1 (\(problems.map(\.description).joined(separator: "; "))); this is a SessionSync bug, please report it")
+                    return fail(
+                        "",
+                        "converted session \(item.session.sessionID) is not valid sessionsync/1 (\(problems.map(\.description).joined(separator: "; "))); this is a SessionSync bug, please report it"
+                    )
                 }
                 let bytes = item.session.canonicalBytes
                 let digest = Digest.sha256Hex(bytes)
-                candidates.append(MigratedSession(session: item.session, bytes: bytes, digest: digest, modifiedAt: item.modifiedAt))
+                candidates.append(
+                    MigratedSession(session: item.session, bytes: bytes, digest: digest, modifiedAt: item.modifiedAt))
                 record.warnings += item.warnings
                 joined += item.joinedFiles
                 record.sessions.append(
                     SessionRecord(
-                        sessionID: item.session.sessionID, legacyID: item.session.origin.legacyID, name: item.session.metadata.name,
+                        sessionID: item.session.sessionID, legacyID: item.session.origin.legacyID,
+                        name: item.session.metadata.name,
                         auditEntries: item.session.auditLog.count, locks: item.session.auditLog.filter(\.isLock).count,
                         status: .planned, digestForComparison: digest))
             }
             if !joined.isEmpty {
-                record.note = ([record.note].compactMap { $0 } + ["joined with: " + joined.joined(separator: ", ")]).joined(separator: "; ")
+                record.note = ([record.note].compactMap { $0 } + ["joined with: " + joined.joined(separator: ", ")])
+                    .joined(separator: "; ")
             }
             record.outcome = .migrated
             return (record, candidates)
@@ -209,19 +221,33 @@ public struct Migration: Sendable {
         for w in warnings {
             switch w.kind {
             case .duplicateKey(let key):
-                out.append(ImportWarning("duplicate-key", "line \(w.line) column \(w.column)", "duplicate key \"\(key)\": kept the last value, as the app did"))
+                out.append(
+                    ImportWarning(
+                        "duplicate-key", "line \(w.line) column \(w.column)",
+                        "duplicate key \"\(key)\": kept the last value, as the app did"))
             case .loneSurrogate(let escape):
-                out.append(ImportWarning("lone-surrogate", "line \(w.line) column \(w.column)", "unpaired surrogate \(escape) replaced by U+FFFD"))
+                out.append(
+                    ImportWarning(
+                        "lone-surrogate", "line \(w.line) column \(w.column)",
+                        "unpaired surrogate \(escape) replaced by U+FFFD"))
             case .floatOverflow(let text):
-                out.append(ImportWarning("float-overflow", "line \(w.line) column \(w.column)", "\(text) is beyond a double; read as infinity, as Python does"))
+                out.append(
+                    ImportWarning(
+                        "float-overflow", "line \(w.line) column \(w.column)",
+                        "\(text) is beyond a double; read as infinity, as Python does"))
             case .nonFiniteToken:
                 nonFinite.append(w)
             }
         }
         if !nonFinite.isEmpty {
-            let places = nonFinite.prefix(3).map { "line \($0.line)" }.joined(separator: ", ") + (nonFinite.count > 3 ? ", …" : "")
+            let places =
+                nonFinite.prefix(3).map { "line \($0.line)" }.joined(separator: ", ")
+                + (nonFinite.count > 3 ? ", …" : "")
             out.insert(
-                ImportWarning("non-finite-number", places, "\(nonFinite.count) NaN/Infinity value\(nonFinite.count == 1 ? "" : "s"), written as {\"$number\": …}"),
+                ImportWarning(
+                    "non-finite-number", places,
+                    "\(nonFinite.count) NaN/Infinity value\(nonFinite.count == 1 ? "" : "s"), written as {\"$number\": …}"
+                ),
                 at: 0)
         }
         return out

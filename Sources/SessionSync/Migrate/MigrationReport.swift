@@ -61,7 +61,10 @@ public struct SessionRecord: Sendable {
     /// SHA-256 of the canonical bytes, to tell copies apart (not part of the report).
     var digestForComparison: String = ""
 
-    init(sessionID: String, legacyID: String?, name: String?, auditEntries: Int, locks: Int, status: Status, digestForComparison: String) {
+    init(
+        sessionID: String, legacyID: String?, name: String?, auditEntries: Int, locks: Int, status: Status,
+        digestForComparison: String
+    ) {
         self.sessionID = sessionID
         self.legacyID = legacyID
         self.name = name
@@ -137,7 +140,8 @@ public struct MigrationReport: Sendable {
             "skipped_inputs": .int(t.skippedInputs), "failed_inputs": .int(t.failedInputs),
             "sessions": .int(t.sessions), "created": .int(t.created), "updated": .int(t.updated),
             "unchanged": .int(t.unchanged), "superseded_copies": .int(t.supersededCopies),
-            "warnings": .object(JSONObject(t.warningsByCode.sorted { $0.key < $1.key }.map { (key: $0.key, value: .int($0.value)) })),
+            "warnings": .object(
+                JSONObject(t.warningsByCode.sorted { $0.key < $1.key }.map { (key: $0.key, value: .int($0.value)) })),
         ]
         if dryRun { totals["planned"] = .int(t.planned) }
         if commits > 0 || destination?.hasPrefix("git:") == true { totals["commits"] = .int(commits) }
@@ -159,7 +163,9 @@ extension InputRecord {
             "outcome": .string(outcome.rawValue),
             "sessions": .array(sessions.map(\.jsonValue)),
             "warnings": .array(
-                warnings.map { ["code": .string($0.code), "location": .string($0.location), "message": .string($0.message)] }),
+                warnings.map {
+                    ["code": .string($0.code), "location": .string($0.location), "message": .string($0.message)]
+                }),
         ]
         if let error { o["error"] = ["location": .string(error.location), "reason": .string(error.reason)] }
         if let note { o["note"] = .string(note) }

@@ -35,7 +35,9 @@ public struct ReplaySessionResult: Sendable {
         ]
         if !divergent.isEmpty {
             o["divergent"] = .array(
-                divergent.map { ["decision": .string($0.decision.description), "from": $0.b.jsonValue, "to": $0.a.jsonValue] })
+                divergent.map {
+                    ["decision": .string($0.decision.description), "from": $0.b.jsonValue, "to": $0.a.jsonValue]
+                })
         }
         if let reason { o["reason"] = .string(reason) }
         if let backup { o["backup"] = .string(backup) }
@@ -71,7 +73,8 @@ public struct ReplayReport: Sendable {
             "from": .string(from), "to": .string(to), "target": .string(targetKind), "dry_run": .bool(dryRun),
             "sessions": .array(sessions.map(\.jsonValue)),
             "totals": [
-                "replayed": .int(count(.replayed)), "diverged": .int(count(.diverged)), "skipped": .int(count(.skipped)),
+                "replayed": .int(count(.replayed)), "diverged": .int(count(.diverged)),
+                "skipped": .int(count(.skipped)),
                 "failed": .int(count(.failed)), "up_to_date": .int(upToDate), "only_in_from": .int(onlyInFrom),
                 "entries": .int(sessions.filter { $0.status == .replayed }.reduce(0) { $0 + $1.entries.count }),
                 "commits": .int(commits),
@@ -110,7 +113,8 @@ public enum Replay {
         for h in fromListing.handles where fromByID[h.sessionID] == nil { fromByID[h.sessionID] = h }
         let target = try ReplayTarget.open(to, importOptions: options.importOptions, jobs: options.jobs)
         var report = ReplayReport(
-            from: from, to: to, targetKind: target.kind, dryRun: options.dryRun, sessions: [], upToDate: 0, onlyInFrom: 0,
+            from: from, to: to, targetKind: target.kind, dryRun: options.dryRun, sessions: [], upToDate: 0,
+            onlyInFrom: 0,
             commits: 0, errors: fromListing.failures + target.failures)
 
         // Pair TO's sessions with FROM's; equal digests of one scheme are identical unread.
@@ -138,7 +142,8 @@ public enum Replay {
                 let toSession = try target.load(item)
                 outcome = .success((toSession, ReplayPlan.decide(from: fromSession, to: toSession)))
             } catch {
-                outcome = .failure(error as? FormatError ?? FormatError(file: item.location, location: "", reason: "\(error)"))
+                outcome = .failure(
+                    error as? FormatError ?? FormatError(file: item.location, location: "", reason: "\(error)"))
             }
             decisions.withLock { $0[i] = outcome }
         }
@@ -146,7 +151,8 @@ public enum Replay {
         for (i, outcome) in decisions.withLock({ $0 }).enumerated() {
             let item = pairs[i].item
             var result = ReplaySessionResult(
-                sessionID: item.sessionID, name: nil, location: item.location, status: .failed, entries: [], divergent: [])
+                sessionID: item.sessionID, name: nil, location: item.location, status: .failed, entries: [],
+                divergent: [])
             switch outcome {
             case .failure(let error)?:
                 result.reason = error.description
@@ -162,7 +168,8 @@ public enum Replay {
                     result.status = .diverged
                     result.divergent = divergent
                     result.reason =
-                        divergent.map { "\($0.decision) was decided differently (FROM #\($0.b.seq), TO #\($0.a.seq))" }.joined(separator: "; ")
+                        divergent.map { "\($0.decision) was decided differently (FROM #\($0.b.seq), TO #\($0.a.seq))" }
+                        .joined(separator: "; ")
                         + "; left untouched"
                 case .replay(let entries, let session):
                     result.entries = entries

@@ -59,13 +59,16 @@ public enum ReplayPlan {
             result.state["experiments"] = .object(experiments)
         }
         // The app's snapshot of the rows taken at the last data lock follows the same rule.
-        if let rows = longerPrefixExtension(from.state["audit_log"]?["experiment_data"], result.state["audit_log"]?["experiment_data"]),
+        if let rows = longerPrefixExtension(
+            from.state["audit_log"]?["experiment_data"], result.state["audit_log"]?["experiment_data"]),
             case .object(var audit)? = result.state["audit_log"]
         {
             audit["experiment_data"] = .array(rows)
             result.state["audit_log"] = .object(audit)
         }
-        if case .array(let fromRecords)? = from.state["provenance"], case .array(var toRecords)? = result.state["provenance"] {
+        if case .array(let fromRecords)? = from.state["provenance"],
+            case .array(var toRecords)? = result.state["provenance"]
+        {
             let known = Set(toRecords.compactMap { $0["id"]?.stringValue })
             let missing = fromRecords.filter { r in r["id"]?.stringValue.map { !known.contains($0) } ?? false }
             if !missing.isEmpty {

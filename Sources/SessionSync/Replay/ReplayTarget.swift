@@ -53,8 +53,12 @@ final class ReplayTarget: @unchecked Sendable {
         if isDirectory.boolValue && FolderStore.isStore(address) {
             let source = FolderSessionSource(root: address)
             let listing = try source.listing()
-            let items = listing.handles.map { Item(sessionID: $0.sessionID, digest: $0.digest, location: $0.location, handle: $0) }
-            return ReplayTarget(kind: "folder", items: items, failures: listing.failures, backend: .folder(source), importOptions: importOptions)
+            let items = listing.handles.map {
+                Item(sessionID: $0.sessionID, digest: $0.digest, location: $0.location, handle: $0)
+            }
+            return ReplayTarget(
+                kind: "folder", items: items, failures: listing.failures, backend: .folder(source),
+                importOptions: importOptions)
         }
         return try openLegacy(address, importOptions: importOptions)
     }
@@ -67,18 +71,22 @@ final class ReplayTarget: @unchecked Sendable {
             branch = revision.hasPrefix("refs/heads/") ? String(revision.dropFirst("refs/heads/".count)) : revision
         } else {
             guard let head = try repo.headReferenceName, head.hasPrefix("refs/heads/") else {
-                throw FormatError(file: path, location: "HEAD", reason: "HEAD is not on a branch; name one as REPO@BRANCH")
+                throw FormatError(
+                    file: path, location: "HEAD", reason: "HEAD is not on a branch; name one as REPO@BRANCH")
             }
             branch = String(head.dropFirst("refs/heads/".count))
         }
         guard try repo.referenceTarget("refs/heads/" + branch) != nil else {
-            throw FormatError(file: path, location: branch, reason: "replay commits onto a branch, and there is no branch \(branch)")
+            throw FormatError(
+                file: path, location: branch, reason: "replay commits onto a branch, and there is no branch \(branch)")
         }
         let source = try GitSessionSource(address: path + "@refs/heads/" + branch)
         let items = try source.listing().handles.map {
             Item(sessionID: $0.sessionID, digest: $0.digest, location: $0.location, handle: $0)
         }
-        return ReplayTarget(kind: "git", items: items, failures: [], backend: .git(source, branch: branch), importOptions: importOptions)
+        return ReplayTarget(
+            kind: "git", items: items, failures: [], backend: .git(source, branch: branch), importOptions: importOptions
+        )
     }
 
     /// The exporter that writes a detected legacy format back, or why none can.
@@ -89,9 +97,14 @@ final class ReplayTarget: @unchecked Sendable {
         case ALchemistImporter.serverFormat: return ("alchemist-server", nil)
         case "mochi-session": return ("mochi", nil)
         case ALchemistImporter.recoveryFormat:
-            return (nil, "a server recovery backup: replay updates the store file cache/sessions/<id>.json, not its backups")
+            return (
+                nil, "a server recovery backup: replay updates the store file cache/sessions/<id>.json, not its backups"
+            )
         default:
-            return (nil, "replay cannot rewrite \(qualifiedName) files in place (a session spread over several files or a file of several sessions)")
+            return (
+                nil,
+                "replay cannot rewrite \(qualifiedName) files in place (a session spread over several files or a file of several sessions)"
+            )
         }
     }
 
@@ -108,11 +121,15 @@ final class ReplayTarget: @unchecked Sendable {
             if SessionLoader.isCanonical(bytes) {
                 let (session, issues) = SessionValidator.validate(fileBytes: bytes, fileStem: nil)
                 guard let session else {
-                    failures.append(FormatError(file: file.path, location: issues.first?.location ?? "", reason: issues.first?.reason ?? "invalid"))
+                    failures.append(
+                        FormatError(
+                            file: file.path, location: issues.first?.location ?? "",
+                            reason: issues.first?.reason ?? "invalid"))
                     continue
                 }
                 sessions[file.path + "#" + session.sessionID] = session
-                items.append(Item(sessionID: session.sessionID, digest: .sha256(bytes), location: file.path, exporter: nil))
+                items.append(
+                    Item(sessionID: session.sessionID, digest: .sha256(bytes), location: file.path, exporter: nil))
                 continue
             }
             let imported: [(Session, String)]
@@ -127,7 +144,11 @@ final class ReplayTarget: @unchecked Sendable {
             }
             for (session, format) in imported {
                 var (name, reason) = exporter(forFormat: format)
-                if imported.count > 1 { (name, reason) = (nil, "the file holds \(imported.count) sessions; replay rewrites single-session files") }
+                if imported.count > 1 {
+                    (name, reason) = (
+                        nil, "the file holds \(imported.count) sessions; replay rewrites single-session files"
+                    )
+                }
                 sessions[file.path + "#" + session.sessionID] = session
                 items.append(
                     Item(
@@ -137,7 +158,8 @@ final class ReplayTarget: @unchecked Sendable {
         }
         // The same session in two files (a desktop copy and a server copy in one folder): each
         // file is its own target (keyed by file and id), so both get the entries they lack.
-        return ReplayTarget(kind: "legacy", items: items, failures: failures, backend: .legacy(sessions), importOptions: importOptions)
+        return ReplayTarget(
+            kind: "legacy", items: items, failures: failures, backend: .legacy(sessions), importOptions: importOptions)
     }
 
     func load(_ item: Item) throws -> Session {
@@ -160,14 +182,17 @@ final class ReplayTarget: @unchecked Sendable {
     }
 
     func write(_ changes: [(item: Item, session: Session)]) throws -> Written {
-        var written = Written(errors: Array(repeating: nil, count: changes.count), backups: Array(repeating: nil, count: changes.count))
+        var written = Written(
+            errors: Array(repeating: nil, count: changes.count), backups: Array(repeating: nil, count: changes.count))
         switch backend {
         case .git(let source, let branch):
             let sink = try GitStoreSink(repository: source.path, branch: branch, bare: false)
             for (_, session) in changes {
                 let bytes = session.canonicalBytes
                 try sink.store(
-                    MigratedSession(session: session, bytes: bytes, digest: Digest.sha256Hex(bytes), modifiedAt: session.metadata.updatedAt))
+                    MigratedSession(
+                        session: session, bytes: bytes, digest: Digest.sha256Hex(bytes),
+                        modifiedAt: session.metadata.updatedAt))
             }
             var report = MigrationReport(inputs: [], dryRun: false, destination: sink.destination)
             try sink.finish(report: &report, progress: nil)
@@ -183,7 +208,8 @@ final class ReplayTarget: @unchecked Sendable {
         case .legacy:
             for (k, change) in changes.enumerated() {
                 do {
-                    written.backups[k] = try Self.rewriteLegacy(change.item, change.session, importOptions: importOptions)
+                    written.backups[k] = try Self.rewriteLegacy(
+                        change.item, change.session, importOptions: importOptions)
                 } catch let error as ReplayWriteError {
                     written.errors[k] = error.reason
                 } catch {
@@ -216,7 +242,8 @@ final class ReplayTarget: @unchecked Sendable {
             let lost = session.auditLog.filter { !kept.contains($0.id) }
             if !lost.isEmpty {
                 throw ReplayWriteError(
-                    reason: "the \(name) format does not keep \(lost.count) of the entries as they are (first: #\(lost[0].seq) "
+                    reason:
+                        "the \(name) format does not keep \(lost.count) of the entries as they are (first: #\(lost[0].seq) "
                         + "\(lost[0].kind)); nothing written: replay into a canonical or git store instead")
             }
         } else {

@@ -55,7 +55,8 @@ public final class FolderStore: SessionSink, @unchecked Sendable {
     /// Whether `path` looks like a canonical folder store (has a `sessions/` folder of shards).
     public static func isStore(_ path: String) -> Bool {
         var isDirectory: ObjCBool = false
-        return FileManager.default.fileExists(atPath: path + "/sessions", isDirectory: &isDirectory) && isDirectory.boolValue
+        return FileManager.default.fileExists(atPath: path + "/sessions", isDirectory: &isDirectory)
+            && isDirectory.boolValue
     }
 }
 

@@ -42,21 +42,29 @@ public enum SessionLoader {
         let bytes = [UInt8](data)
         if isCanonical(bytes) {
             let name = (path as NSString).lastPathComponent
-            let (session, issues) = SessionValidator.validate(fileBytes: bytes, fileStem: name.hasSuffix(".json") ? String(name.dropLast(5)) : nil)
+            let (session, issues) = SessionValidator.validate(
+                fileBytes: bytes, fileStem: name.hasSuffix(".json") ? String(name.dropLast(5)) : nil)
             guard let session else {
-                throw FormatError(file: path, location: issues.first?.location ?? "", reason: issues.first?.reason ?? "not a valid sessionsync/1 file")
+                throw FormatError(
+                    file: path, location: issues.first?.location ?? "",
+                    reason: issues.first?.reason ?? "not a valid sessionsync/1 file")
             }
             return session
         }
         let sessions = try importLegacy(path, bytes: bytes, importOptions: importOptions)
         guard sessions.count == 1 else {
-            throw FormatError(file: path, location: "", reason: sessions.isEmpty ? "holds no session" : "holds \(sessions.count) sessions; export one from a migrated store")
+            throw FormatError(
+                file: path, location: "",
+                reason: sessions.isEmpty
+                    ? "holds no session" : "holds \(sessions.count) sessions; export one from a migrated store")
         }
         return sessions[0].0
     }
 
     /// Converts one legacy file; throws its detection or conversion error.
-    public static func importLegacy(_ path: String, bytes: [UInt8], importOptions: ImportOptions) throws -> [(Session, String)] {
+    public static func importLegacy(_ path: String, bytes: [UInt8], importOptions: ImportOptions) throws -> [(
+        Session, String
+    )] {
         let parent = (path as NSString).deletingLastPathComponent
         let root = InputWalker.realPath(parent.isEmpty ? "." : parent) ?? parent
         let input = InputSniffer.parse(SourceFile(path: path, displayPath: path, bytes: bytes))
@@ -64,9 +72,13 @@ public enum SessionLoader {
         switch LegacySystems.detect(input, context: context) {
         case .recognized(let format, let importer):
             if format.role == .part {
-                throw FormatError(file: path, location: "", reason: "is part of a session whose main file is elsewhere (\(format.qualifiedName))")
+                throw FormatError(
+                    file: path, location: "",
+                    reason: "is part of a session whose main file is elsewhere (\(format.qualifiedName))")
             }
-            return try importer.importSessions(input, as: format, context: context).map { ($0.session, format.qualifiedName) }
+            return try importer.importSessions(input, as: format, context: context).map {
+                ($0.session, format.qualifiedName)
+            }
         case .notASession(let reason):
             throw FormatError(file: path, location: "", reason: "not a session: \(reason)")
         case .failed(let error):
@@ -89,7 +101,10 @@ public enum SessionLoader {
                 for (id, blob) in try view.sessionBlobs() {
                     let bytes = try view.repository.blob(blob)
                     guard let session = try? SessionValidator.session(fromCanonical: bytes) else {
-                        failures.append(FormatError(file: path, location: Session.storePath(for: id), reason: "not a valid sessionsync/1 file"))
+                        failures.append(
+                            FormatError(
+                                file: path, location: Session.storePath(for: id),
+                                reason: "not a valid sessionsync/1 file"))
                         continue
                     }
                     collector.add(SessionSummary(session: session, sourceFormat: session.origin.format, path: path))
@@ -112,7 +127,8 @@ public enum SessionLoader {
             }
         }
         if !legacyPaths.isEmpty {
-            let migration = Migration(options: MigrationOptions(inputs: legacyPaths, importOptions: importOptions, jobs: jobs, dryRun: true))
+            let migration = Migration(
+                options: MigrationOptions(inputs: legacyPaths, importOptions: importOptions, jobs: jobs, dryRun: true))
             let report = try migration.run(into: collector)
             for input in report.inputs {
                 if let e = input.error { failures.append(e) }

@@ -17,13 +17,17 @@ public enum AtomicFile {
     /// nothing) when the file already holds exactly these bytes, so unchanged files keep their
     /// modification time and re-runs can say "unchanged".
     @discardableResult
-    public static func write(_ bytes: [UInt8], to path: String, durable: Bool = true, directoryExists: Bool = false) throws -> Bool {
+    public static func write(_ bytes: [UInt8], to path: String, durable: Bool = true, directoryExists: Bool = false)
+        throws -> Bool
+    {
         if let existing = try? FileReading.read(path), existing == bytes { return false }
         // A bare file name (git hands merge drivers `.merge_file_XXXXXX`) lives in the
         // working directory.
         let parent = (path as NSString).deletingLastPathComponent
         let directory = parent.isEmpty ? "." : parent
-        if !directoryExists { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+        if !directoryExists {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
         let temporary = directory + "/.sessionsync-tmp-" + UUID().uuidString
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw FileError(path: temporary, operation: "create", code: errno) }

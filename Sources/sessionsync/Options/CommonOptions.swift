@@ -23,7 +23,9 @@ struct ImportArguments: ParsableArguments {
         do {
             return try ImportOptions(assumeTimeZoneName: assumeTimezone)
         } catch {
-            throw ValidationError("unknown time zone \"\(assumeTimezone)\" for --assume-timezone (use an IANA name such as Europe/Berlin)")
+            throw ValidationError(
+                "unknown time zone \"\(assumeTimezone)\" for --assume-timezone (use an IANA name such as Europe/Berlin)"
+            )
         }
     }
 }

@@ -18,7 +18,8 @@ extension SessionSyncCommand {
         @Argument(help: "JSON files or folders (searched for *.json).")
         var paths: [String]
 
-        @Option(name: .long, help: ArgumentHelp("Write results under this folder instead of in place.", valueName: "dir"))
+        @Option(
+            name: .long, help: ArgumentHelp("Write results under this folder instead of in place.", valueName: "dir"))
         var out: String?
 
         @Flag(name: .long, help: "Only report files that are not canonical; write nothing.")
@@ -60,8 +61,11 @@ extension SessionSyncCommand {
             let changedList = changed.withLock { $0 }.sorted()
             if check { for c in changedList { Terminal.standardOutput.line("\(c): not canonical") } }
             Terminal.standardOutput.line(
-                "\(targets.count) file\(targets.count == 1 ? "" : "s"), \(changedList.count) \(check ? "not canonical" : "rewritten"), \(failures.withLock { $0.count }) failed")
-            if !failures.withLock({ $0.isEmpty }) || problems.contains(where: \.isError) || (check && !changedList.isEmpty) {
+                "\(targets.count) file\(targets.count == 1 ? "" : "s"), \(changedList.count) \(check ? "not canonical" : "rewritten"), \(failures.withLock { $0.count }) failed"
+            )
+            if !failures.withLock({ $0.isEmpty }) || problems.contains(where: \.isError)
+                || (check && !changedList.isEmpty)
+            {
                 throw ExitCode(1)
             }
         }

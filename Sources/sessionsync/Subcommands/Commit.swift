@@ -36,10 +36,13 @@ extension SessionSyncCommand {
                 printJSON(result.jsonValue)
             } else {
                 for input in result.inputs {
-                    if let error = input.error { Terminal.standardError.line(Terminal.standardError.styled("error", .red) + " \(error)") }
+                    if let error = input.error {
+                        Terminal.standardError.line(Terminal.standardError.styled("error", .red) + " \(error)")
+                    }
                 }
                 let n = result.commits
-                Terminal.standardOutput.line(n == 0 ? "nothing to commit" : "\(n) commit\(n == 1 ? "" : "s") on \(branch)")
+                Terminal.standardOutput.line(
+                    n == 0 ? "nothing to commit" : "\(n) commit\(n == 1 ? "" : "s") on \(branch)")
             }
             if result.hasFailures { throw ExitCode(1) }
         }

@@ -30,7 +30,8 @@ extension SessionSyncCommand {
                     rows.append((file.displayPath, "error", "cannot be read"))
                     continue
                 }
-                let input = InputSniffer.parse(SourceFile(path: file.path, displayPath: file.displayPath, bytes: [UInt8](data)))
+                let input = InputSniffer.parse(
+                    SourceFile(path: file.path, displayPath: file.displayPath, bytes: [UInt8](data)))
                 let context = ImportContext(options: options, related: RelatedFiles(root: file.root))
                 switch LegacySystems.detect(input, context: context) {
                 case .recognized(let format, _):
@@ -41,12 +42,20 @@ extension SessionSyncCommand {
                 case .notASession(let reason):
                     rows.append((file.displayPath, "skipped", reason))
                 case .failed(let error):
-                    rows.append((file.displayPath, "error", error.location.isEmpty ? error.reason : "\(error.location): \(error.reason)"))
+                    rows.append(
+                        (
+                            file.displayPath, "error",
+                            error.location.isEmpty ? error.reason : "\(error.location): \(error.reason)"
+                        ))
                 }
             }
             rows.sort { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
             if output.json {
-                printJSON(.array(rows.map { ["path": .string($0.path), "result": .string($0.kind), "detail": .string($0.detail)] }))
+                printJSON(
+                    .array(
+                        rows.map {
+                            ["path": .string($0.path), "result": .string($0.kind), "detail": .string($0.detail)]
+                        }))
             } else {
                 let out = Terminal.standardOutput
                 for row in rows {

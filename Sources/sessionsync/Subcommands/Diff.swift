@@ -67,10 +67,16 @@ extension SessionSyncCommand {
 
         func printPatch(_ diff: StoreDiff, _ sourceA: any SessionSource, _ sourceB: any SessionSource) throws {
             if let only = diff.onlyInA.first ?? diff.onlyInB.first {
-                throw CommandFailure(message: "--patch needs the session on both sides, but \(only.sessionID) is only in \(diff.onlyInA.isEmpty ? "B" : "A")")
+                throw CommandFailure(
+                    message:
+                        "--patch needs the session on both sides, but \(only.sessionID) is only in \(diff.onlyInA.isEmpty ? "B" : "A")"
+                )
             }
             guard diff.changed.count <= 1 else {
-                throw CommandFailure(message: "--patch works on one session, but \(diff.changed.count) sessions differ: \(diff.changed.map(\.sessionID).prefix(5).joined(separator: ", "))")
+                throw CommandFailure(
+                    message:
+                        "--patch works on one session, but \(diff.changed.count) sessions differ: \(diff.changed.map(\.sessionID).prefix(5).joined(separator: ", "))"
+                )
             }
             guard let changed = diff.changed.first else {
                 printJSON(.array([]))
@@ -91,10 +97,12 @@ struct DiffPrinter {
         out.line(out.styled("--- a: \(a)", .dim))
         out.line(out.styled("+++ b: \(b)", .dim))
         for s in diff.onlyInA {
-            out.line(out.styled("- \(s.sessionID)", .red) + "  \(s.name ?? "(unnamed)")  " + out.styled("only in A", .dim))
+            out.line(
+                out.styled("- \(s.sessionID)", .red) + "  \(s.name ?? "(unnamed)")  " + out.styled("only in A", .dim))
         }
         for s in diff.onlyInB {
-            out.line(out.styled("+ \(s.sessionID)", .green) + "  \(s.name ?? "(unnamed)")  " + out.styled("only in B", .dim))
+            out.line(
+                out.styled("+ \(s.sessionID)", .green) + "  \(s.name ?? "(unnamed)")  " + out.styled("only in B", .dim))
         }
         for d in diff.changed { printSession(d) }
         let summary =
@@ -117,10 +125,18 @@ struct DiffPrinter {
         if log.isIdentical { return }
         out.line("    audit log: \(log.countA) entries in A, \(log.countB) in B, first \(log.commonPrefix) shared")
         let divergentIDs = Set(log.divergent.flatMap { [$0.a.id, $0.b.id] })
-        for e in log.onlyInA { out.line("      " + entryLine(e, mark: "-", style: .red, divergent: divergentIDs.contains(e.id))) }
-        for e in log.onlyInB { out.line("      " + entryLine(e, mark: "+", style: .green, divergent: divergentIDs.contains(e.id))) }
+        for e in log.onlyInA {
+            out.line("      " + entryLine(e, mark: "-", style: .red, divergent: divergentIDs.contains(e.id)))
+        }
+        for e in log.onlyInB {
+            out.line("      " + entryLine(e, mark: "+", style: .green, divergent: divergentIDs.contains(e.id)))
+        }
         for p in log.divergent {
-            out.line("      " + out.styled("! divergent \(p.decision): A #\(p.a.seq) \(short(p.a.id)) vs B #\(p.b.seq) \(short(p.b.id))", .magenta))
+            out.line(
+                "      "
+                    + out.styled(
+                        "! divergent \(p.decision): A #\(p.a.seq) \(short(p.a.id)) vs B #\(p.b.seq) \(short(p.b.id))",
+                        .magenta))
         }
         if log.reordered > 0 { out.line("      \(log.reordered) shared entries at different positions") }
     }

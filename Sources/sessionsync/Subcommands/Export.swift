@@ -21,14 +21,18 @@ extension SessionSyncCommand {
         @Option(name: .long, help: ArgumentHelp("The format to write.", valueName: "format"))
         var to: String
 
-        @Option(name: [.short, .customLong("output")], help: ArgumentHelp("Output file (or folder for multi-file formats).", valueName: "path"))
+        @Option(
+            name: [.short, .customLong("output")],
+            help: ArgumentHelp("Output file (or folder for multi-file formats).", valueName: "path"))
         var output: String?
 
         @OptionGroup var importArguments: ImportArguments
 
         func validate() throws {
             if LegacySystems.exporter(named: to) == nil {
-                throw ValidationError("unknown format \"\(to)\"; choose one of \(LegacySystems.exporters.map(\.name).joined(separator: ", "))")
+                throw ValidationError(
+                    "unknown format \"\(to)\"; choose one of \(LegacySystems.exporters.map(\.name).joined(separator: ", "))"
+                )
             }
         }
 

@@ -39,21 +39,28 @@ extension SessionSyncCommand {
                     if uninstall {
                         let (file, keys) = try SessionSync.GitSetup.uninstall(repository: repo)
                         if output.json {
-                            printJSON(["attributes_file": .string(file), "removed_keys": .array(keys.map { .string($0) })])
+                            printJSON([
+                                "attributes_file": .string(file), "removed_keys": .array(keys.map { .string($0) }),
+                            ])
                         } else {
-                            Terminal.standardOutput.line("removed \(keys.count) config key\(keys.count == 1 ? "" : "s") and the attributes line in \(file)")
+                            Terminal.standardOutput.line(
+                                "removed \(keys.count) config key\(keys.count == 1 ? "" : "s") and the attributes line in \(file)"
+                            )
                         }
                         return
                     }
                     let outcome = try SessionSync.GitSetup.install(repository: repo, executable: Self.executablePath())
                     if output.json {
                         printJSON([
-                            "attributes_file": .string(outcome.attributesFile), "attributes_changed": .bool(outcome.attributesChanged),
+                            "attributes_file": .string(outcome.attributesFile),
+                            "attributes_changed": .bool(outcome.attributesChanged),
                             "config": .object(JSONObject(outcome.config.map { ($0.key, JSONValue.string($0.value)) })),
                         ])
                     } else {
                         let out = Terminal.standardOutput
-                        out.line((outcome.attributesChanged ? "added to " : "already in ") + outcome.attributesFile + ": " + SessionSync.GitSetup.attributesLine)
+                        out.line(
+                            (outcome.attributesChanged ? "added to " : "already in ") + outcome.attributesFile + ": "
+                                + SessionSync.GitSetup.attributesLine)
                         for (k, v) in outcome.config { out.line("git config \(k) \(v)") }
                     }
                 } catch let error as FormatError {
@@ -75,7 +82,8 @@ extension SessionSyncCommand {
         struct Textconv: ParsableCommand {
             static let configuration = CommandConfiguration(
                 abstract: "Print a session file as stable text lines (what git diff compares).",
-                discussion: "Used by diff.sessionsync.textconv. A file that is not a valid session is printed unchanged.")
+                discussion:
+                    "Used by diff.sessionsync.textconv. A file that is not a valid session is printed unchanged.")
 
             @Argument(help: "The file git passes.")
             var file: String

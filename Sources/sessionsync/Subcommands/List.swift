@@ -21,17 +21,19 @@ extension SessionSyncCommand {
         @OptionGroup var importArguments: ImportArguments
 
         func run() throws {
-            let (sessions, failures) = try SessionLoader.summaries(of: stores, importOptions: try importArguments.importOptions())
+            let (sessions, failures) = try SessionLoader.summaries(
+                of: stores, importOptions: try importArguments.importOptions())
             if output.json {
                 printJSON([
-                    "sessions": .array(sessions.map { s in
-                        [
-                            "session_id": .string(s.sessionID), "name": JSONValue(s.name),
-                            "tags": s.tags.map { .array($0.map(JSONValue.string)) } ?? .null,
-                            "created_at": JSONValue(s.createdAt), "updated_at": JSONValue(s.updatedAt),
-                            "source_format": .string(s.sourceFormat),
-                        ]
-                    }),
+                    "sessions": .array(
+                        sessions.map { s in
+                            [
+                                "session_id": .string(s.sessionID), "name": JSONValue(s.name),
+                                "tags": s.tags.map { .array($0.map(JSONValue.string)) } ?? .null,
+                                "created_at": JSONValue(s.createdAt), "updated_at": JSONValue(s.updatedAt),
+                                "source_format": .string(s.sourceFormat),
+                            ]
+                        }),
                     "errors": .array(failures.map { .string($0.description) }),
                 ])
             } else {
@@ -39,9 +41,12 @@ extension SessionSyncCommand {
                 for s in sessions {
                     let tags = (s.tags ?? []).isEmpty ? "" : " [" + s.tags!.joined(separator: ", ") + "]"
                     out.line(
-                        "\(out.styled(s.sessionID, .cyan))  \(s.updatedAt ?? s.createdAt ?? "-")  \(out.styled(s.sourceFormat, .dim))  \(s.name ?? "(unnamed)")\(tags)")
+                        "\(out.styled(s.sessionID, .cyan))  \(s.updatedAt ?? s.createdAt ?? "-")  \(out.styled(s.sourceFormat, .dim))  \(s.name ?? "(unnamed)")\(tags)"
+                    )
                 }
-                for f in failures { Terminal.standardError.line(Terminal.standardError.styled("error", .red) + " \(f)") }
+                for f in failures {
+                    Terminal.standardError.line(Terminal.standardError.styled("error", .red) + " \(f)")
+                }
                 out.line("\(sessions.count) session\(sessions.count == 1 ? "" : "s")")
             }
             if !failures.isEmpty { throw ExitCode(1) }

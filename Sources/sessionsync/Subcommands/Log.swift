@@ -1,6 +1,6 @@
 import ArgumentParser
-import LegacyFormats
 import Foundation
+import LegacyFormats
 import SessionModel
 import SessionSync
 
@@ -28,22 +28,28 @@ extension SessionSyncCommand {
             if output.json {
                 printJSON([
                     "session_id": .string(id),
-                    "commits": .array(history.map { h in
-                        [
-                            "commit": .string(h.commit), "time": .string(formatEpoch(h.time)), "kind": .string(h.kind),
-                            "iteration": JSONValue(h.iteration), "notes": JSONValue(h.notes), "summary": .string(h.summary),
-                            "audit_seq": JSONValue(h.auditSeq),
-                        ]
-                    }),
+                    "commits": .array(
+                        history.map { h in
+                            [
+                                "commit": .string(h.commit), "time": .string(formatEpoch(h.time)),
+                                "kind": .string(h.kind),
+                                "iteration": JSONValue(h.iteration), "notes": JSONValue(h.notes),
+                                "summary": .string(h.summary),
+                                "audit_seq": JSONValue(h.auditSeq),
+                            ]
+                        }),
                 ])
                 return
             }
             let out = Terminal.standardOutput
             for h in history {
-                var line = "\(out.styled(String(h.commit.prefix(12)), .yellow))  \(formatEpoch(h.time))  \(out.styled(h.kind, .cyan))"
+                var line =
+                    "\(out.styled(String(h.commit.prefix(12)), .yellow))  \(formatEpoch(h.time))  \(out.styled(h.kind, .cyan))"
                 if let i = h.iteration { line += "  iteration \(i)" }
                 out.line(line)
-                if let notes = h.notes, !notes.isEmpty { out.line("    " + notes.replacingOccurrences(of: "\n", with: "\n    ")) }
+                if let notes = h.notes, !notes.isEmpty {
+                    out.line("    " + notes.replacingOccurrences(of: "\n", with: "\n    "))
+                }
             }
         }
     }
@@ -59,7 +65,8 @@ extension SessionSyncCommand {
         @Option(name: .long, help: ArgumentHelp("The git store.", valueName: "repo"))
         var repo: String
 
-        @Option(name: .long, help: ArgumentHelp("Write in an app's format instead (see `export`).", valueName: "format"))
+        @Option(
+            name: .long, help: ArgumentHelp("Write in an app's format instead (see `export`).", valueName: "format"))
         var to: String?
 
         func run() throws {
@@ -90,7 +97,8 @@ extension SessionSyncCommand {
             }
             for file in files {
                 if files.count > 1 { Terminal.standardOutput.line("==> \(file.relativePath) <==") }
-                Terminal.standardOutput.write(String(decoding: file.bytes, as: UTF8.self) + (files.count > 1 ? "\n" : ""))
+                Terminal.standardOutput.write(
+                    String(decoding: file.bytes, as: UTF8.self) + (files.count > 1 ? "\n" : ""))
             }
         }
     }

@@ -31,7 +31,10 @@ extension SessionSyncCommand {
         @Flag(name: .long, help: "Merge two versions that share no base (the common audit-log prefix is the base).")
         var noBase = false
 
-        @Option(name: [.short, .customLong("output")], help: ArgumentHelp("Write the merged session here (atomically) instead of standard output.", valueName: "out"))
+        @Option(
+            name: [.short, .customLong("output")],
+            help: ArgumentHelp(
+                "Write the merged session here (atomically) instead of standard output.", valueName: "out"))
         var output: String?
 
         @Flag(name: .long, help: "Print a JSON report of the merge (needs -o).")
@@ -42,9 +45,14 @@ extension SessionSyncCommand {
         func validate() throws {
             let expected = noBase ? 2 : 3
             guard files.count == expected else {
-                throw ValidationError(noBase ? "--no-base takes OURS THEIRS (got \(files.count) files)" : "merge takes BASE OURS THEIRS (got \(files.count) files; use --no-base for two)")
+                throw ValidationError(
+                    noBase
+                        ? "--no-base takes OURS THEIRS (got \(files.count) files)"
+                        : "merge takes BASE OURS THEIRS (got \(files.count) files; use --no-base for two)")
             }
-            if json && output == nil { throw ValidationError("--json needs -o, since the merged session would go to standard output") }
+            if json && output == nil {
+                throw ValidationError("--json needs -o, since the merged session would go to standard output")
+            }
         }
 
         func run() throws {
@@ -106,13 +114,16 @@ extension SessionSyncCommand {
         /// The summary goes to standard error: standard output may carry the merged document.
         func report(_ result: MergeResult, base: String?) {
             let err = Terminal.standardError
-            let log = "audit log: \(result.session.auditLog.count) entries (\(result.addedFromOurs) new from ours, \(result.addedFromTheirs) from theirs, \(result.addedByBoth) from both, \(result.removedEntries) removed)"
+            let log =
+                "audit log: \(result.session.auditLog.count) entries (\(result.addedFromOurs) new from ours, \(result.addedFromTheirs) from theirs, \(result.addedByBoth) from both, \(result.removedEntries) removed)"
             if result.isClean {
                 err.line(err.styled("merged cleanly", .green) + (base == nil ? " (no base)" : "") + "; " + log)
                 return
             }
             for c in result.conflicts { err.line(err.styled("conflict", .red) + " [\(c.kind.rawValue)] \(c.summary)") }
-            err.line(err.styled("\(result.conflicts.count) conflict\(result.conflicts.count == 1 ? "" : "s")", .bold) + " recorded in state.\(SessionMerge.conflictsKey); " + log)
+            err.line(
+                err.styled("\(result.conflicts.count) conflict\(result.conflicts.count == 1 ? "" : "s")", .bold)
+                    + " recorded in state.\(SessionMerge.conflictsKey); " + log)
         }
     }
 }

@@ -34,7 +34,8 @@ extension SessionSyncCommand {
         @Option(name: .long, help: ArgumentHelp("Canonical folder store to write.", valueName: "dir"))
         var out: String?
 
-        @Option(name: .long, help: ArgumentHelp("Git repository to commit into (created if missing).", valueName: "repo"))
+        @Option(
+            name: .long, help: ArgumentHelp("Git repository to commit into (created if missing).", valueName: "repo"))
         var repo: String?
 
         @Option(name: .long, help: ArgumentHelp("Branch of --repo to commit to.", valueName: "branch"))
@@ -57,14 +58,16 @@ extension SessionSyncCommand {
 
         func validate() throws {
             if (out == nil) == (repo == nil) {
-                throw ValidationError("give either --out DIR (a canonical folder store) or --repo REPO (a git repository)")
+                throw ValidationError(
+                    "give either --out DIR (a canonical folder store) or --repo REPO (a git repository)")
             }
             if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
         }
 
         func run() throws {
             let options = MigrationOptions(
-                inputs: inputs, importOptions: try importArguments.importOptions(), jobs: jobs ?? defaultJobCount, dryRun: dryRun)
+                inputs: inputs, importOptions: try importArguments.importOptions(), jobs: jobs ?? defaultJobCount,
+                dryRun: dryRun)
             let store: any SessionSink
             if let repo {
                 store = try openGitSink(repo: repo, branch: branch, bare: bare)
@@ -103,12 +106,19 @@ struct MigrationSummary {
         let warned = report.inputs.filter { !$0.warnings.isEmpty }
         for input in warned.prefix(20) {
             for w in input.warnings.prefix(5) { out.line(out.styled("warning", .yellow) + " \(input.path): \(w)") }
-            if input.warnings.count > 5 { out.line(out.styled("warning", .yellow) + " \(input.path): … \(input.warnings.count - 5) more in the report") }
+            if input.warnings.count > 5 {
+                out.line(
+                    out.styled("warning", .yellow) + " \(input.path): … \(input.warnings.count - 5) more in the report")
+            }
         }
-        if warned.count > 20 { out.line(out.styled("warning", .yellow) + " … warnings in \(warned.count - 20) more files: see the report") }
+        if warned.count > 20 {
+            out.line(out.styled("warning", .yellow) + " … warnings in \(warned.count - 20) more files: see the report")
+        }
         let t = report.totals
         let verb = report.dryRun ? "would migrate" : "migrated"
-        var parts = ["\(t.sessions) session\(t.sessions == 1 ? "" : "s") \(verb) from \(t.inputs) input\(t.inputs == 1 ? "" : "s")"]
+        var parts = [
+            "\(t.sessions) session\(t.sessions == 1 ? "" : "s") \(verb) from \(t.inputs) input\(t.inputs == 1 ? "" : "s")"
+        ]
         if report.dryRun {
             parts.append("\(t.planned) to write, \(t.unchanged) unchanged")
         } else {
@@ -117,13 +127,18 @@ struct MigrationSummary {
         if report.commits > 0 { parts.append("\(report.commits) commit\(report.commits == 1 ? "" : "s")") }
         out.line(out.styled(parts.joined(separator: ": "), .bold))
         var details: [String] = []
-        if t.supersededCopies > 0 { details.append("\(t.supersededCopies) superseded cop\(t.supersededCopies == 1 ? "y" : "ies")") }
+        if t.supersededCopies > 0 {
+            details.append("\(t.supersededCopies) superseded cop\(t.supersededCopies == 1 ? "y" : "ies")")
+        }
         if t.joinedInputs > 0 { details.append("\(t.joinedInputs) joined into other sessions") }
         if t.skippedInputs > 0 { details.append("\(t.skippedInputs) skipped (not sessions)") }
         details.append(out.styled("\(t.failedInputs) failed", t.failedInputs > 0 ? .red : .green))
         out.line(details.joined(separator: ", "))
         if !t.warningsByCode.isEmpty {
-            out.line("warnings: " + t.warningsByCode.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+            out.line(
+                "warnings: "
+                    + t.warningsByCode.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(
+                        separator: ", "))
         }
     }
 }

@@ -57,25 +57,34 @@ extension SessionSyncCommand {
                 let title = "\(s.sessionID)  \(s.name ?? "(unnamed)")"
                 switch s.status {
                 case .replayed:
-                    out.line(out.styled("replay \(title)", .green) + ": \(verb) \(s.entries.count) entr\(s.entries.count == 1 ? "y" : "ies") to \(s.location)")
+                    out.line(
+                        out.styled("replay \(title)", .green)
+                            + ": \(verb) \(s.entries.count) entr\(s.entries.count == 1 ? "y" : "ies") to \(s.location)")
                     for e in s.entries {
                         var line = "    + #\(e.seq) \(e.kind)  \(e.timestamp ?? "(no time)")"
                         if let i = e.iteration { line += "  iteration \(i)" }
-                        if let n = e.notes, !n.isEmpty { line += "  \"\(n.replacingOccurrences(of: "\n", with: "⏎").prefix(80))\"" }
+                        if let n = e.notes, !n.isEmpty {
+                            line += "  \"\(n.replacingOccurrences(of: "\n", with: "⏎").prefix(80))\""
+                        }
                         out.line(line)
                     }
                     if let b = s.backup { out.line(out.styled("    previous file kept as \(b)", .dim)) }
                 case .diverged:
                     out.line(out.styled("diverged \(title)", .magenta) + ": \(s.reason ?? "")")
                 case .skipped:
-                    out.line(out.styled("skipped \(title)", .yellow) + ": \(s.entries.count) entries not written: \(s.reason ?? "")")
+                    out.line(
+                        out.styled("skipped \(title)", .yellow)
+                            + ": \(s.entries.count) entries not written: \(s.reason ?? "")")
                 case .failed:
                     out.line(out.styled("failed \(title)", .red) + ": \(s.reason ?? "")")
                 }
             }
-            var summary = "\(report.count(.replayed)) replayed, \(report.count(.diverged)) diverged, \(report.count(.skipped)) skipped, \(report.count(.failed)) failed, \(report.upToDate) up to date"
+            var summary =
+                "\(report.count(.replayed)) replayed, \(report.count(.diverged)) diverged, \(report.count(.skipped)) skipped, \(report.count(.failed)) failed, \(report.upToDate) up to date"
             if report.onlyInFrom > 0 { summary += ", \(report.onlyInFrom) only in FROM (not created)" }
-            if report.targetKind == "git" && !report.dryRun { summary += "; \(report.commits) commit\(report.commits == 1 ? "" : "s")" }
+            if report.targetKind == "git" && !report.dryRun {
+                summary += "; \(report.commits) commit\(report.commits == 1 ? "" : "s")"
+            }
             if report.dryRun { summary += " (dry run: nothing written)" }
             out.line(out.styled(summary, .bold))
         }

@@ -26,7 +26,11 @@ extension SessionSyncCommand {
                 let label = GitStoreView.parseAddress(address).revision.map { _ in address } ?? address + "@HEAD"
                 for (id, blob) in try view.sessionBlobs().sorted(by: { $0.key < $1.key }) {
                     let bytes = try view.repository.blob(blob)
-                    results.append((label + ":" + Session.storePath(for: id), SessionValidator.validate(fileBytes: bytes, fileStem: id).issues))
+                    results.append(
+                        (
+                            label + ":" + Session.storePath(for: id),
+                            SessionValidator.validate(fileBytes: bytes, fileStem: id).issues
+                        ))
                 }
             }
             let files = try collectFiles()
@@ -43,9 +47,12 @@ extension SessionSyncCommand {
             if output.json {
                 printJSON([
                     "files": .int(results.count), "invalid": .int(invalid.count),
-                    "issues": .array(invalid.flatMap { file, issues in
-                        issues.map { ["file": .string(file), "location": .string($0.location), "reason": .string($0.reason)] }
-                    }),
+                    "issues": .array(
+                        invalid.flatMap { file, issues in
+                            issues.map {
+                                ["file": .string(file), "location": .string($0.location), "reason": .string($0.reason)]
+                            }
+                        }),
                 ])
             } else {
                 let out = Terminal.standardOutput

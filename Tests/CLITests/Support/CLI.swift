@@ -12,7 +12,8 @@ enum CLI {
 
     /// The `sessionsync` built next to this test binary (same configuration).
     static let binary: String = {
-        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let exe =
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         var dir = URL(fileURLWithPath: exe).deletingLastPathComponent()
         // The test binary may sit inside a bundle folder (…/X.xctest/…); walk up to the products folder.
         for _ in 0..<4 {
@@ -32,11 +33,15 @@ enum CLI {
     /// Runs the binary with `arguments` in `directory`, with no terminal and `NO_COLOR` unset
     /// unless given. Standard input is empty.
     @discardableResult
-    static func run(_ arguments: [String], in directory: String? = nil, environment: [String: String] = [:]) throws -> Result {
+    static func run(_ arguments: [String], in directory: String? = nil, environment: [String: String] = [:]) throws
+        -> Result
+    {
         try runProcess(binary, arguments, in: directory, environment: environment)
     }
 
-    static func runProcess(_ executable: String, _ arguments: [String], in directory: String? = nil, environment: [String: String] = [:]) throws -> Result {
+    static func runProcess(
+        _ executable: String, _ arguments: [String], in directory: String? = nil, environment: [String: String] = [:]
+    ) throws -> Result {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: executable)
         p.arguments = arguments
@@ -57,23 +62,29 @@ enum CLI {
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
         while !errData.isSet { usleep(1000) }
-        return Result(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData.value, as: UTF8.self))
+        return Result(
+            status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData.value, as: UTF8.self))
     }
 
     /// Runs `/usr/bin/env NAME ARGS…` (python3, git) as an independent witness.
     @discardableResult
-    static func tool(_ arguments: [String], in directory: String? = nil, environment: [String: String] = [:]) throws -> Result {
+    static func tool(_ arguments: [String], in directory: String? = nil, environment: [String: String] = [:]) throws
+        -> Result
+    {
         try runProcess("/usr/bin/env", arguments, in: directory, environment: environment)
     }
 
     static func temporaryDirectory() throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sessionsync-cli-" + UUID().uuidString).path
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sessionsync-cli-" + UUID().uuidString)
+            .path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         return dir
     }
 
     static func write(_ text: String, to path: String) throws {
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try Data(text.utf8).write(to: URL(fileURLWithPath: path))
     }
 
@@ -116,14 +127,17 @@ extension CLI {
             return
         }
         guard let golden = read(path) else {
-            Issue.record("golden \(relative) is missing (record with SESSIONSYNC_RECORD=1)", sourceLocation: sourceLocation)
+            Issue.record(
+                "golden \(relative) is missing (record with SESSIONSYNC_RECORD=1)", sourceLocation: sourceLocation)
             return
         }
         if golden != text {
             let a = golden.split(separator: "\n", omittingEmptySubsequences: false)
             let b = text.split(separator: "\n", omittingEmptySubsequences: false)
             let i = (0..<min(a.count, b.count)).first { a[$0] != b[$0] } ?? min(a.count, b.count)
-            Issue.record("\(relative) differs at line \(i + 1): golden `\(i < a.count ? a[i] : "<end>")`, got `\(i < b.count ? b[i] : "<end>")`", sourceLocation: sourceLocation)
+            Issue.record(
+                "\(relative) differs at line \(i + 1): golden `\(i < a.count ? a[i] : "<end>")`, got `\(i < b.count ? b[i] : "<end>")`",
+                sourceLocation: sourceLocation)
         }
     }
 

@@ -31,7 +31,9 @@ enum Fixtures {
             return
         }
         guard let golden = FileManager.default.contents(atPath: goldenPath).map({ [UInt8]($0) }) else {
-            Issue.record("golden file \(relative) is missing (record it with SESSIONSYNC_RECORD=1)", sourceLocation: sourceLocation)
+            Issue.record(
+                "golden file \(relative) is missing (record it with SESSIONSYNC_RECORD=1)",
+                sourceLocation: sourceLocation)
             return
         }
         if golden != bytes {
@@ -41,7 +43,8 @@ enum Fixtures {
             let want = line < a.count ? String(a[line]) : "<end>"
             let got = line < b.count ? String(b[line]) : "<end>"
             Issue.record(
-                "\(relative) differs at line \(line + 1): golden `\(want)`, got `\(got)`", sourceLocation: sourceLocation)
+                "\(relative) differs at line \(line + 1): golden `\(want)`, got `\(got)`",
+                sourceLocation: sourceLocation)
         }
     }
 
@@ -85,7 +88,8 @@ enum Fixtures {
 
     /// A fresh temporary folder, removed by the caller with `removeTemporary`.
     static func temporaryDirectory() throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sessionsync-test-" + UUID().uuidString).path
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sessionsync-test-" + UUID().uuidString)
+            .path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         return dir
     }
