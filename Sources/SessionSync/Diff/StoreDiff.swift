@@ -52,9 +52,9 @@ public struct StoreDiff: Sendable {
 
     /// Compares two sources. Changed candidates are decoded and diffed on `jobs` threads; the
     /// result does not depend on the thread count (lists are sorted by session id).
-    public static func compare(_ a: any SessionSource, _ b: any SessionSource, jobs: Int = defaultJobCount) throws
-        -> StoreDiff
-    {
+    public static func compare(
+        _ a: any SessionSource, _ b: any SessionSource, jobs: Int = defaultJobCount, progress: (any ProgressSink)? = nil
+    ) throws -> StoreDiff {
         var errors: [FormatError] = []
         let plan: StorePrecomparison
         if let fast = a as? any PrecomparingSessionSource, let pre = try fast.precompare(with: b) {
@@ -76,7 +76,16 @@ public struct StoreDiff: Sendable {
         let onlyB = plan.onlyInB.map { reference($0, b) }
         let candidates = plan.candidates
         let outcomes = Locked([Result<SessionDiff, FormatError>?](repeating: nil, count: candidates.count))
+        let done = Locked(0)
+        defer { progress?.finish(phase: "comparing") }
         parallelForEach(count: candidates.count, jobs: jobs) { i in
+            defer {
+                let n = done.withLock { n -> Int in
+                    n += 1
+                    return n
+                }
+                progress?.update(phase: "comparing", done: n, total: candidates.count)
+            }
             let (ha, hb) = candidates[i]
             let outcome: Result<SessionDiff, FormatError>
             do {

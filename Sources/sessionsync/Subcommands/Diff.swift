@@ -53,7 +53,7 @@ extension SessionSyncCommand {
             } catch let error as FormatError {
                 throw CommandFailure(message: error.description)
             }
-            let diff = try StoreDiff.compare(sourceA, sourceB)
+            let diff = try StoreDiff.compare(sourceA, sourceB, progress: TerminalProgress.ifInteractive())
             for e in diff.errors { Terminal.standardError.line(Terminal.standardError.styled("error", .red) + " \(e)") }
             if patch {
                 try printPatch(diff, sourceA, sourceB)
