@@ -108,10 +108,9 @@ struct ValidationTests {
         #expect(
             issues(edited { $0.replacingOccurrences(of: "\"lock.data\"", with: "\"LockData\"") }).contains(
                 "/audit_log/0/kind: must be dotted lowercase words, e.g. \"lock.data\""))
-        #expect(
-            issues(edited { $0.replacingOccurrences(of: "\"n_total\": 2", with: "\"n_total\": 2.0") }) == [
-                "line 45: not in canonical form: expected `      \"n_total\": 2,`, found `      \"n_total\": 2.0,`"
-            ] || true)
+        // An integer changed to a float is a different value in canonical form (state is not
+        // covered by entry ids): no issue. The byte form of numbers is checked below.
+        #expect(issues(edited { $0.replacingOccurrences(of: "\"n_total\": 2", with: "\"n_total\": 2.0") }) == [])
         #expect(
             issues(Array("{\"format\": NaN}".utf8)) == [
                 "line 1 column 12: NaN is not a JSON number (write it as {\"$number\": \"NaN\"})"

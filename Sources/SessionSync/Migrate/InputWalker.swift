@@ -1,4 +1,5 @@
 import Foundation
+import LegacyFormats
 
 #if canImport(Glibc)
     import Glibc
@@ -40,11 +41,11 @@ public enum InputWalker {
                 continue
             }
             if isDirectory.boolValue {
-                let root = realPath(input) ?? input
+                let root = FileReading.realPath(input) ?? input
                 walkDirectory(input, display: input, relative: "", root: root, files: &files, problems: &problems)
             } else {
                 let parent = (input as NSString).deletingLastPathComponent
-                let root = realPath(parent.isEmpty ? "." : parent) ?? parent
+                let root = FileReading.realPath(parent.isEmpty ? "." : parent) ?? parent
                 files.append(
                     InputFile(
                         path: input, displayPath: input, root: root, relativePath: (input as NSString).lastPathComponent
@@ -104,7 +105,7 @@ public enum InputWalker {
             case Int32(DT_REG):
                 files.append(InputFile(path: child, displayPath: childDisplay, root: root, relativePath: childRelative))
             case Int32(DT_LNK):
-                guard let target = realPath(child), target == root || target.hasPrefix(root + "/") else {
+                guard let target = FileReading.realPath(child), target == root || target.hasPrefix(root + "/") else {
                     problems.append(
                         InputProblem(
                             displayPath: childDisplay, reason: "symlink leaves the input root; not followed",
@@ -127,11 +128,5 @@ public enum InputWalker {
                     InputProblem(displayPath: childDisplay, reason: "not a regular file; skipped", isError: false))
             }
         }
-    }
-
-    static func realPath(_ path: String) -> String? {
-        guard let resolved = realpath(path, nil) else { return nil }
-        defer { free(resolved) }
-        return String(cString: resolved)
     }
 }

@@ -66,7 +66,7 @@ public enum SessionLoader {
         Session, String
     )] {
         let parent = (path as NSString).deletingLastPathComponent
-        let root = InputWalker.realPath(parent.isEmpty ? "." : parent) ?? parent
+        let root = FileReading.realPath(parent.isEmpty ? "." : parent) ?? parent
         let input = InputSniffer.parse(SourceFile(path: path, displayPath: path, bytes: bytes))
         let context = ImportContext(options: importOptions, related: RelatedFiles(root: root))
         switch LegacySystems.detect(input, context: context) {
