@@ -154,11 +154,38 @@ public enum Timestamp {
     }
 
     static func format(_ t: LegacyTime, utc: Bool) -> String {
-        var s = pad(t.year, 4) + "-" + pad(t.month, 2) + "-" + pad(t.day, 2) + "T" + pad(t.hour, 2) + ":"
-        s += pad(t.minute, 2) + ":" + pad(t.second, 2)
-        if !t.fraction.isEmpty { s += "." + t.fraction }
-        if utc { s += "Z" }
-        return s
+        // Built as bytes: this runs for every time of every session in a bulk migration.
+        guard (0...9999).contains(t.year) else {
+            var s = pad(t.year, 4) + "-" + pad(t.month, 2) + "-" + pad(t.day, 2) + "T" + pad(t.hour, 2) + ":"
+            s += pad(t.minute, 2) + ":" + pad(t.second, 2)
+            if !t.fraction.isEmpty { s += "." + t.fraction }
+            if utc { s += "Z" }
+            return s
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(32)
+        func two(_ v: Int) {
+            out.append(UInt8(truncatingIfNeeded: 0x30 + v / 10 % 10))
+            out.append(UInt8(truncatingIfNeeded: 0x30 + v % 10))
+        }
+        two(t.year / 100)
+        two(t.year % 100)
+        out.append(UInt8(ascii: "-"))
+        two(t.month)
+        out.append(UInt8(ascii: "-"))
+        two(t.day)
+        out.append(UInt8(ascii: "T"))
+        two(t.hour)
+        out.append(UInt8(ascii: ":"))
+        two(t.minute)
+        out.append(UInt8(ascii: ":"))
+        two(t.second)
+        if !t.fraction.isEmpty {
+            out.append(UInt8(ascii: "."))
+            out.append(contentsOf: t.fraction.utf8)
+        }
+        if utc { out.append(UInt8(ascii: "Z")) }
+        return String(decoding: out, as: UTF8.self)
     }
 
     static func pad(_ v: Int, _ width: Int) -> String {
@@ -170,6 +197,8 @@ public enum Timestamp {
     /// does with `fold=0`: in a gap (spring forward) and in an overlap (fall back) the offset
     /// from before the change applies. Fixed rules, so every machine resolves them alike.
     static func offsetOf(_ zone: TimeZone, atLocal local: Int64) -> Int {
+        // The default zone has no transitions; skip Foundation's zone lookups for it.
+        if zone.identifier == "UTC" || zone.identifier == "GMT" { return 0 }
         func offset(at utc: Int64) -> Int { zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(utc))) }
         let before = offset(at: local - 86_400)
         let after = offset(at: local + 86_400)

@@ -95,7 +95,7 @@ public enum SessionValidator {
         }
         if closed {
             for key in o.keys where !required.contains(where: { keyEquals($0, key) }) {
-                issues.append(ValidationIssue(path + "/" + escapePointer(key), "unknown key"))
+                issues.append(ValidationIssue(path + "/" + JSONPointer.escape(key), "unknown key"))
             }
         }
     }
@@ -286,10 +286,6 @@ public enum SessionValidator {
         }
     }
 
-    static func escapePointer(_ key: String) -> String {
-        key.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
-    }
-
     /// Names how the bytes differ from the canonical form of the same value.
     static func byteFormIssues(_ bytes: [UInt8], value: JSONValue) -> [ValidationIssue] {
         let canonical = CanonicalJSON.bytes(value)
@@ -354,7 +350,7 @@ public enum SessionValidator {
         case .object(let o):
             if !o.isSortedByCodePoint { return path }
             for m in o.members {
-                if let p = firstUnsortedObject(m.value, path: path + "/" + escapePointer(m.key)) { return p }
+                if let p = firstUnsortedObject(m.value, path: path + "/" + JSONPointer.escape(m.key)) { return p }
             }
         case .array(let a):
             for (i, e) in a.enumerated() {

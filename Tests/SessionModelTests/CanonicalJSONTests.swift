@@ -235,3 +235,41 @@ struct PythonJSONWriterTests {
                 """)
     }
 }
+
+/// The fast key comparisons (memcmp on contiguous UTF-8) agree with the byte-wise definition,
+/// for small and large, ASCII and non-ASCII, equal, prefix and canonically equivalent keys.
+struct KeyComparisonTests {
+    static let keys: [String] = [
+        "", "a", "b", "ab", "a\u{0}", "B", "é", "e\u{301}", "ж", "😀", "audit_log", "audit_logs",
+        String(repeating: "x", count: 15), String(repeating: "x", count: 16), String(repeating: "x", count: 40),
+        String(repeating: "x", count: 40) + "é", String(repeating: "é", count: 20),
+        String(repeating: "é", count: 19) + "e\u{301}",
+    ]
+
+    @Test func fastComparisonsMatchTheByteDefinition() {
+        for a in Self.keys {
+            for b in Self.keys {
+                #expect(keyEquals(a, b) == Array(a.utf8).elementsEqual(Array(b.utf8)), "\(a) = \(b)")
+                #expect(
+                    keyPrecedes(a, b) == Array(a.utf8).lexicographicallyPrecedes(Array(b.utf8)), "\(a) < \(b)")
+            }
+        }
+        // Bridged-looking substrings (not native) take the generic path and agree too.
+        let long = String(repeating: "ab", count: 30)
+        let slice = String(long.dropFirst(2))
+        #expect(keyEquals(slice, String(repeating: "ab", count: 29)))
+        #expect(keyPrecedes("e\u{301}", "é"))
+        #expect(!keyEquals("e\u{301}", "é"))
+    }
+
+    @Test func jsonPointerEscapesOnlyTildeAndSlash() {
+        #expect(JSONPointer.escape("plain") == "plain")
+        #expect(JSONPointer.escape("a/b~c") == "a~1b~0c")
+        #expect(JSONPointer.escape("~/") == "~0~1")
+        #expect(JSONPointer.escape("é/ж") == "é~1ж")
+        #expect(JSONPointer.pointer([]) == "")
+        #expect(JSONPointer.pointer(["state", "a/b", "0"]) == "/state/a~1b/0")
+        #expect(JSONPointer.appending("/x", "~") == "/x/~0")
+        #expect(JSONPointer.appending("/x", 3) == "/x/3")
+    }
+}

@@ -212,6 +212,61 @@ struct MigrationTests {
         #expect(truncated?["outcome"] == "failed")
     }
 
+    /// Bulk runs keep their input records in a spill file and stream the report out: the
+    /// streamed bytes must be exactly the canonical bytes of the whole report, for a run with
+    /// errors, warnings, superseded copies and skipped files, and for an empty one.
+    @Test func streamedReportIsByteIdenticalToTheCanonicalReport() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try Self.makeInputs(in: dir + "/in")
+        try FileManager.default.createDirectory(atPath: dir + "/empty", withIntermediateDirectories: true)
+        for (inputs, dryRun) in [([dir + "/in"], false), ([dir + "/in", dir + "/missing"], true), ([dir + "/empty"], false)]
+        {
+            let report = try migrate(inputs, to: dir + "/out", jobs: 2, dryRun: dryRun)
+            var streamed: [UInt8] = []
+            var chunks = 0
+            try report.writeJSON {
+                streamed += $0
+                chunks += 1
+            }
+            #expect(streamed == CanonicalJSON.bytes(report.jsonValue))
+            #expect(chunks >= 1)
+            // The records read back from the spill file are the ones the run made.
+            #expect(report.inputs.count == report.totals.inputs)
+            var viaForEach: [String] = []
+            report.forEachInput { viaForEach.append($0.path) }
+            #expect(viaForEach == report.inputs.map(\.path))
+            #expect(viaForEach == viaForEach.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) })
+        }
+        let report = try migrate([dir + "/in", dir + "/missing"], to: dir + "/out", jobs: 1, dryRun: true)
+        let missing = report.inputs.first { $0.path.hasSuffix("missing") }
+        #expect(missing?.outcome == .failed)
+        #expect(report.hasFailures)
+        let truncated = report.inputs.first { $0.path.hasSuffix("truncated.json") }
+        #expect(truncated?.error?.location == "line 1 column 43")
+    }
+
+    /// A report written to a file is written whole or not at all.
+    @Test func streamedFileWriteIsAtomic() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/report.json"
+        try AtomicFile.write(to: path) { emit in
+            try emit(Array("one ".utf8))
+            try emit(Array("two".utf8))
+        }
+        #expect(FileManager.default.contents(atPath: path) == Data("one two".utf8))
+        struct Interrupted: Error {}
+        #expect(throws: Interrupted.self) {
+            try AtomicFile.write(to: path) { emit in
+                try emit(Array("partial".utf8))
+                throw Interrupted()
+            }
+        }
+        #expect(FileManager.default.contents(atPath: path) == Data("one two".utf8))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["report.json"])
+    }
+
     func temporaryDirectory() throws -> String {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
             "sessionsync-migrate-" + UUID().uuidString

@@ -155,22 +155,53 @@ enum ALchemistLayout {
         skip: ([String]) -> Bool = { _ in false },
         into out: inout [(key: String, value: JSONValue)]
     ) {
+        var path = path
+        walkOrders(value, path: &path, template: template, skip: skip, into: &out)
+    }
+
+    /// The walk behind ``recordOrders``: one path array, pushed and popped, and an order check
+    /// that allocates nothing for the common case (an object already in its expected order).
+    private static func walkOrders(
+        _ value: JSONValue, path: inout [String], template: ([String]) -> [String]?,
+        skip: ([String]) -> Bool, into out: inout [(key: String, value: JSONValue)]
+    ) {
         if skip(path) { return }
         switch value {
         case .object(let o):
-            let keys = o.keys
-            if keys != expectedOrder(keys, template: template(path)) {
-                out.append((pointer(path), .array(keys.map(JSONValue.string))))
+            if !isInExpectedOrder(o, template: template(path)) {
+                out.append((pointer(path), .array(o.keys.map(JSONValue.string))))
             }
             for m in o.members {
-                recordOrders(m.value, path: path + [m.key], template: template, skip: skip, into: &out)
+                path.append(m.key)
+                walkOrders(m.value, path: &path, template: template, skip: skip, into: &out)
+                path.removeLast()
             }
         case .array(let a):
             for (i, v) in a.enumerated() {
-                recordOrders(v, path: path + [String(i)], template: template, skip: skip, into: &out)
+                path.append(String(i))
+                walkOrders(v, path: &path, template: template, skip: skip, into: &out)
+                path.removeLast()
             }
         default: break
         }
+    }
+
+    /// Whether `o.keys == expectedOrder(o.keys, template:)`: the template's keys first, in the
+    /// template's order, then the others in code point order.
+    static func isInExpectedOrder(_ o: JSONObject, template: [String]?) -> Bool {
+        guard let template else { return o.isSortedByCodePoint }
+        var lastTemplateIndex = -1
+        var previousOther: String?
+        for m in o.members {
+            if let t = template.firstIndex(where: { keyEquals($0, m.key) }) {
+                if previousOther != nil || t <= lastTemplateIndex { return false }
+                lastTemplateIndex = t
+            } else {
+                if let previousOther, !keyPrecedes(previousOther, m.key) { return false }
+                previousOther = m.key
+            }
+        }
+        return true
     }
 
     /// Rebuilds member orders in `value`: recorded orders from `orders`, templates elsewhere.
@@ -201,10 +232,7 @@ enum ALchemistLayout {
     }
 
     /// RFC 6901 pointer of a path ("" for the root).
-    static func pointer(_ path: [String]) -> String {
-        path.map { "/" + $0.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1") }
-            .joined()
-    }
+    static func pointer(_ path: [String]) -> String { JSONPointer.pointer(path) }
 
     // MARK: - Audit kinds
 

@@ -95,11 +95,6 @@ enum CasefileDocumentPath: Equatable {
 
 /// Small helpers shared by the casefile importer and exporter.
 enum CasefileText {
-    /// A JSON Pointer token (RFC 6901): `~` → `~0`, `/` → `~1`.
-    static func pointerToken(_ key: String) -> String {
-        key.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
-    }
-
     /// An app enum value as a kind segment: lowercase, anything outside `[a-z0-9_]` becomes
     /// `_`, and an empty value becomes `unknown` (the original value stays in the payload).
     static func kindSegment(_ value: String) -> String {

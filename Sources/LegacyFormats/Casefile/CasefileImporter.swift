@@ -67,13 +67,13 @@ public struct CasefileImporter: SessionImporter {
         for (path, _) in export.casefiles where !referencedCasefiles.contains(Array(path.utf8)) {
             unattached.append(
                 ImportWarning(
-                    "unattached-document", "/" + CasefileText.pointerToken(path),
+                    "unattached-document", "/" + JSONPointer.escape(path),
                     "casefile document that no session in this export belongs to; not migrated"))
         }
         for path in export.unattached {
             unattached.append(
                 ImportWarning(
-                    "unattached-document", "/" + CasefileText.pointerToken(path),
+                    "unattached-document", "/" + JSONPointer.escape(path),
                     "document outside every session of this export; not migrated"))
         }
         if !unattached.isEmpty, !sessions.isEmpty {
@@ -168,7 +168,7 @@ private struct SessionBuilder {
     }
 
     /// `/` + the document's path as one JSON Pointer token.
-    func pointer(_ path: String) -> String { "/" + CasefileText.pointerToken(path) }
+    func pointer(_ path: String) -> String { "/" + JSONPointer.escape(path) }
 
     mutating func build() throws -> ImportedSession {
         let at = pointer(root.path)

@@ -20,9 +20,9 @@ public struct SourceFile: Sendable {
     }
 
     /// The file's name without its folder.
-    public var fileName: String { (path as NSString).lastPathComponent }
+    public var fileName: String { PathText.lastComponent(path) }
     /// The folder holding the file.
-    public var directory: String { (path as NSString).deletingLastPathComponent }
+    public var directory: String { PathText.parent(path) }
 }
 
 /// What a file holds, decided from its first bytes before any importer looks at it.
@@ -171,7 +171,7 @@ public struct RelatedFiles: Sendable {
     /// The bytes of the regular file at `path` if it lies inside the root.
     public func read(_ path: String) -> [UInt8]? {
         let normalized = FileReading.lexicallyNormalized(path)
-        guard inside((normalized as NSString).deletingLastPathComponent) else { return nil }
+        guard inside(PathText.parent(normalized)) else { return nil }
         return try? FileReading.read(normalized, noFollow: true)
     }
 
@@ -180,7 +180,7 @@ public struct RelatedFiles: Sendable {
         let normalized = FileReading.lexicallyNormalized(path)
         var st = stat()
         guard lstat(normalized, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return false }
-        return inside((normalized as NSString).deletingLastPathComponent)
+        return inside(PathText.parent(normalized))
     }
 
     /// The names of the entries of a folder inside the root, sorted by bytes; empty if none.

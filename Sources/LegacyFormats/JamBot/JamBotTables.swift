@@ -50,8 +50,8 @@ struct JamBotTables {
             case .sqlite:
                 return "table \(table) row \(index + 1)" + (column.map { " column \($0)" } ?? "")
             case .rowsJSON:
-                return "/\(CasefileText.pointerToken(table))/\(index)"
-                    + (column.map { "/" + CasefileText.pointerToken($0) } ?? "")
+                return "/\(JSONPointer.escape(table))/\(index)"
+                    + (column.map { "/" + JSONPointer.escape($0) } ?? "")
             }
         }
 
@@ -102,7 +102,7 @@ struct JamBotTables {
             let table = member.key
             guard case .array(let list) = member.value else {
                 throw FormatError(
-                    file: file, location: "/" + CasefileText.pointerToken(table),
+                    file: file, location: "/" + JSONPointer.escape(table),
                     reason: "expected a list of rows, found \(member.value.kindName)")
             }
             var names: [String] = []

@@ -117,7 +117,7 @@ public struct LobsterImporter: SessionImporter {
             let (workspace, id) = LobsterLayout.sessionFolder(containing: input.file.path),
             let (path, _) = LobsterLayout(related: context.related).sessionJSON(for: id, in: workspace)
         {
-            let shown = (path as NSString).lastPathComponent
+            let shown = PathText.lastComponent(path)
             return DetectedFormat(
                 system: system, format: LobsterImporter.provenanceFormat, version: nil, role: .part,
                 note: "migrated with \(shown)" + (note.map { "; " + $0 } ?? ""))
@@ -133,7 +133,7 @@ public struct LobsterImporter: SessionImporter {
         guard format.role != .part else { return [] }
         let layout = LobsterLayout(related: context.related)
         let file = input.file
-        let displayFolder = (file.displayPath as NSString).deletingLastPathComponent
+        let displayFolder = PathText.parent(file.displayPath)
         switch format.format {
         case LobsterImporter.sessionFormat, LobsterImporter.sessionExportFormat:
             guard case .object(let doc)? = input.json else {
@@ -259,7 +259,7 @@ public struct LobsterImporter: SessionImporter {
             return String(name.dropLast(suffix.count))
         }
         if name == "provenance.jsonl" || name == "provenance.json" {
-            let folder = (file.directory as NSString).lastPathComponent
+            let folder = PathText.lastComponent(file.directory)
             if !folder.isEmpty, folder != ".", folder != "/" { return folder }
         }
         let stem = (name as NSString).deletingPathExtension
@@ -274,6 +274,6 @@ public struct LobsterImporter: SessionImporter {
             let prefix = String(file.path.dropLast(file.displayPath.count))
             if path.hasPrefix(prefix) { return String(path.dropFirst(prefix.count)) }
         }
-        return (path as NSString).lastPathComponent
+        return PathText.lastComponent(path)
     }
 }

@@ -25,14 +25,14 @@ struct LobsterLayout: Sendable {
 
     /// `(workspace, id)` when `path` is `<workspace>/.lobster/sessions/<id>/<file>`.
     static func sessionFolder(containing path: String) -> (workspace: String, id: String)? {
-        let folder = (path as NSString).deletingLastPathComponent
-        let sessions = (folder as NSString).deletingLastPathComponent
-        let dotLobster = (sessions as NSString).deletingLastPathComponent
-        let id = (folder as NSString).lastPathComponent
-        guard !id.isEmpty, id != ".", id != "..", (sessions as NSString).lastPathComponent == "sessions",
-            (dotLobster as NSString).lastPathComponent == ".lobster"
+        let folder = PathText.parent(path)
+        let sessions = PathText.parent(folder)
+        let dotLobster = PathText.parent(sessions)
+        let id = PathText.lastComponent(folder)
+        guard !id.isEmpty, id != ".", id != "..", PathText.lastComponent(sessions) == "sessions",
+            PathText.lastComponent(dotLobster) == ".lobster"
         else { return nil }
-        return ((dotLobster as NSString).deletingLastPathComponent, id)
+        return (PathText.parent(dotLobster), id)
     }
 
     /// The session folder for `id` in `workspace` (it may not exist; reads of it give nil).
@@ -67,7 +67,7 @@ struct LobsterLayout: Sendable {
         let root = (related.root as NSString).standardizingPath
         var up = (folder as NSString).standardizingPath
         while up != root, up.hasPrefix(root), up.count > root.count {
-            up = (up as NSString).deletingLastPathComponent
+            up = PathText.parent(up)
             candidates.append(up)
         }
         return candidates.filter { !related.listing(LobsterLayout.sessionsFolder(of: $0)).isEmpty }

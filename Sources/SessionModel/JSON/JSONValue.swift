@@ -1,3 +1,5 @@
+import Foundation
+
 /// A JSON value that loses nothing a legacy app wrote.
 ///
 /// Foundation's `JSONSerialization` turns every number into a `Double` or `NSNumber`, so
@@ -151,15 +153,38 @@ public struct JSONObject: Sendable {
 }
 
 /// Key equality by UTF-8 bytes.
+///
+/// Keys are compared on every member lookup and every sort, so this compares the two strings'
+/// contiguous UTF-8 storage with `memcmp` (native and small strings have it); the generic
+/// element-by-element path is only for bridged strings without contiguous storage.
 @inline(__always)
 public func keyEquals(_ a: String, _ b: String) -> Bool {
-    a.utf8.count == b.utf8.count && a.utf8.elementsEqual(b.utf8)
+    let ua = a.utf8
+    let ub = b.utf8
+    guard ua.count == ub.count else { return false }
+    if let fast = ua.withContiguousStorageIfAvailable({ pa in
+        ub.withContiguousStorageIfAvailable { pb in
+            pa.count == 0 || memcmp(pa.baseAddress!, pb.baseAddress!, pa.count) == 0
+        }
+    }), let equal = fast {
+        return equal
+    }
+    return ua.elementsEqual(ub)
 }
 
 /// Key order by Unicode code point, which is UTF-8 byte order.
 @inline(__always)
 public func keyPrecedes(_ a: String, _ b: String) -> Bool {
-    a.utf8.lexicographicallyPrecedes(b.utf8)
+    if let fast = a.utf8.withContiguousStorageIfAvailable({ pa in
+        b.utf8.withContiguousStorageIfAvailable { pb -> Bool in
+            let n = min(pa.count, pb.count)
+            let c = n == 0 ? 0 : memcmp(pa.baseAddress!, pb.baseAddress!, n)
+            return c != 0 ? c < 0 : pa.count < pb.count
+        }
+    }), let precedes = fast {
+        return precedes
+    }
+    return a.utf8.lexicographicallyPrecedes(b.utf8)
 }
 
 extension JSONObject: Equatable {

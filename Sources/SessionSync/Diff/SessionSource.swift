@@ -117,7 +117,7 @@ public struct FolderSessionSource: SessionSource {
                 failures.append(FormatError(file: file, location: "", reason: "cannot be read"))
                 continue
             }
-            let name = (file as NSString).lastPathComponent
+            let name = PathText.lastComponent(file)
             handles.append(SessionHandle(sessionID: String(name.dropLast(5)), digest: digest, location: file))
         }
         return SourceListing(handles: handles, failures: failures)
@@ -265,7 +265,7 @@ public enum StoreReader {
                 continue
             }
             let bytes = [UInt8](data)
-            let name = (file.path as NSString).lastPathComponent
+            let name = PathText.lastComponent(file.path)
             switch readCanonical(data, bytes: bytes, path: file.path, fileStem: String(name.dropLast(5))) {
             case .session(let session): canonical.append((session, .sha256(bytes), file.path))
             case .invalid(let error): failures.append(error)

@@ -37,19 +37,6 @@ public struct ValueChange: Sendable, Equatable {
     }
 }
 
-/// JSON Pointer (RFC 6901) building.
-public enum JSONPointer {
-    /// `token` escaped for use as one reference token: `~` → `~0`, `/` → `~1`.
-    public static func escape(_ token: String) -> String {
-        guard token.utf8.contains(where: { $0 == 0x7E || $0 == 0x2F }) else { return token }
-        return token.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
-    }
-
-    public static func appending(_ base: String, _ token: String) -> String { base + "/" + escape(token) }
-
-    public static func appending(_ base: String, _ index: Int) -> String { base + "/" + String(index) }
-}
-
 /// The structural difference of two JSON values.
 ///
 /// Rules (docs/diff-merge.md): two objects are compared member by member (keys in code point

@@ -128,7 +128,7 @@ public enum SessionRendering {
             out.append("metadata.\(key) = \(compact(value))")
         }
         for (key, value) in session.state.sortedMembers {
-            flatten(value, path: "/state/" + escape(key), into: &out)
+            flatten(value, path: "/state/" + JSONPointer.escape(key), into: &out)
         }
         out.append("audit_log (\(session.auditLog.count) entries)")
         for e in session.auditLog {
@@ -145,16 +145,12 @@ public enum SessionRendering {
 
     static func flatten(_ value: JSONValue, path: String, into out: inout [String]) {
         if case .object(let members) = value, !members.isEmpty {
-            for (key, member) in members.sortedMembers { flatten(member, path: path + "/" + escape(key), into: &out) }
+            for (key, member) in members.sortedMembers { flatten(member, path: path + "/" + JSONPointer.escape(key), into: &out) }
         } else if case .array(let items) = value, !items.isEmpty {
             for (i, item) in items.enumerated() { out.append("\(path)/\(i) = \(compact(item))") }
         } else {
             out.append("\(path) = \(compact(value))")
         }
-    }
-
-    static func escape(_ key: String) -> String {
-        key.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
     }
 
     static func compact(_ value: JSONValue) -> String {

@@ -44,11 +44,11 @@ public enum InputWalker {
                 let root = FileReading.realPath(input) ?? input
                 walkDirectory(input, display: input, relative: "", root: root, files: &files, problems: &problems)
             } else {
-                let parent = (input as NSString).deletingLastPathComponent
+                let parent = PathText.parent(input)
                 let root = FileReading.realPath(parent.isEmpty ? "." : parent) ?? parent
                 files.append(
                     InputFile(
-                        path: input, displayPath: input, root: root, relativePath: (input as NSString).lastPathComponent
+                        path: input, displayPath: input, root: root, relativePath: PathText.lastComponent(input)
                     ))
             }
         }

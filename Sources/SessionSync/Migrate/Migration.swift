@@ -65,7 +65,8 @@ public struct Migration: Sendable {
 
     public func run(into sink: any SessionSink, progress: (any ProgressSink)? = nil) throws -> MigrationReport {
         let (files, problems) = InputWalker.walk(options.inputs)
-        let records = Locked([InputRecord?](repeating: nil, count: files.count))
+        // Records go to a spill file as workers finish them; memory holds the winner table.
+        let spill = InputRecordSpill(count: files.count)
         let table = WinnerTable()
         let done = Locked(0)
         let options = self.options
@@ -84,7 +85,7 @@ public struct Migration: Sendable {
                         reason: "could not store session \(candidate.session.sessionID): \(error)")
                 }
             }
-            records.withLock { $0[index] = finalRecord }
+            spill.store(finalRecord, at: index)
             let n = done.withLock { n -> Int in
                 n += 1
                 return n
@@ -93,7 +94,7 @@ public struct Migration: Sendable {
         }
         progress?.finish(phase: "converting")
 
-        var inputs: [InputRecord] = problems.map { problem in
+        let problemRecords: [InputRecord] = problems.map { problem in
             var r = InputRecord(path: problem.displayPath, outcome: problem.isError ? .failed : .skipped)
             if problem.isError {
                 r.error = FormatError(file: problem.displayPath, location: "", reason: problem.reason)
@@ -102,38 +103,54 @@ public struct Migration: Sendable {
             }
             return r
         }
-        let winners = table.snapshot()
-        for (index, maybeRecord) in records.withLock({ $0 }).enumerated() {
-            guard var record = maybeRecord else { continue }
-            for k in record.sessions.indices {
-                let id = record.sessions[k].sessionID
-                guard let winner = winners[id] else { continue }
-                if winner.source.input == index && winner.source.session == k {
-                    if options.dryRun {
-                        record.sessions[k].status = winner.existingDigest == winner.digest ? .unchanged : .planned
-                    } else if winner.existingDigest == nil {
-                        record.sessions[k].status = .created
-                    } else {
-                        record.sessions[k].status = winner.existingDigest == winner.digest ? .unchanged : .updated
-                    }
-                } else {
-                    record.sessions[k].status = .superseded
-                    record.sessions[k].supersededBy = winner.source.path
-                    record.sessions[k].differsFromMigrated = record.sessions[k].digestForComparison != winner.digest
-                }
-            }
-            if record.outcome == .migrated, !record.sessions.isEmpty,
-                record.sessions.allSatisfy({ $0.status == .superseded })
-            {
-                record.outcome = .superseded
-            }
-            inputs.append(record)
+        // One listing sorted by path: walk problems (negative indices) and files together.
+        // Equal paths keep walk order, problems first.
+        func rank(_ x: Int) -> (Int, Int) { x < 0 ? (0, -x - 1) : (1, x) }
+        let order = (Array(-problems.count..<0) + Array(files.indices)).sorted { a, b in
+            let pa = a < 0 ? problemRecords[-a - 1].path : files[a].displayPath
+            let pb = b < 0 ? problemRecords[-b - 1].path : files[b].displayPath
+            if keyPrecedes(pa, pb) { return true }
+            if keyPrecedes(pb, pa) { return false }
+            return rank(a) < rank(b)
         }
-        // Walk problems first, then files, each in walk order: sort by path for one listing.
-        inputs.sort { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
-        var report = MigrationReport(inputs: inputs, dryRun: options.dryRun, destination: sink.destination)
+        let winners = table.snapshot()
+        let dryRun = options.dryRun
+        let records = ReportInputs(spill: spill, order: order, problems: problemRecords) { record, index in
+            Migration.resolve(&record, index: index, winners: winners, dryRun: dryRun)
+        }
+        var report = MigrationReport(records: records, dryRun: options.dryRun, destination: sink.destination)
         try sink.finish(report: &report, progress: progress)
         return report
+    }
+
+    /// Settles what happened to each session of an input once every input is done: written
+    /// (created, updated, unchanged, or planned in a dry run) if this input held the winning
+    /// copy, else superseded by the input that did.
+    static func resolve(
+        _ record: inout InputRecord, index: Int, winners: [String: WinnerTable.Winner], dryRun: Bool
+    ) {
+        for k in record.sessions.indices {
+            let id = record.sessions[k].sessionID
+            guard let winner = winners[id] else { continue }
+            if winner.source.input == index && winner.source.session == k {
+                if dryRun {
+                    record.sessions[k].status = winner.existingDigest == winner.digest ? .unchanged : .planned
+                } else if winner.existingDigest == nil {
+                    record.sessions[k].status = .created
+                } else {
+                    record.sessions[k].status = winner.existingDigest == winner.digest ? .unchanged : .updated
+                }
+            } else {
+                record.sessions[k].status = .superseded
+                record.sessions[k].supersededBy = winner.source.path
+                record.sessions[k].differsFromMigrated = record.sessions[k].digestForComparison != winner.digest
+            }
+        }
+        if record.outcome == .migrated, !record.sessions.isEmpty,
+            record.sessions.allSatisfy({ $0.status == .superseded })
+        {
+            record.outcome = .superseded
+        }
     }
 
     /// Reads, detects and converts one file. Never throws: every problem becomes the record's.

@@ -76,10 +76,45 @@ public struct SessionRecord: Sendable {
 }
 
 /// The whole report of a `migrate` run.
+///
+/// A bulk run's inputs live in a spill file (``InputRecordSpill``), not in memory: read them in
+/// report order (by path) with ``forEachInput(_:)``, or all at once with ``inputs`` for small
+/// runs. Totals are counted once, when the report is made.
 public struct MigrationReport: Sendable {
-    public var inputs: [InputRecord]
     public var dryRun: Bool
     public var destination: String?
+    /// Commits made (git stores only).
+    public var commits = 0
+    let records: ReportInputs
+    private let counted: Totals
+
+    /// A report of inputs held in memory.
+    public init(inputs: [InputRecord], dryRun: Bool, destination: String?) {
+        self.init(records: ReportInputs(inputs), dryRun: dryRun, destination: destination)
+    }
+
+    init(records: ReportInputs, dryRun: Bool, destination: String?) {
+        self.records = records
+        self.dryRun = dryRun
+        self.destination = destination
+        var t = Totals()
+        records.forEach { t.count($0) }
+        t.sessions = t.created + t.updated + t.unchanged + t.planned
+        counted = t
+    }
+
+    /// Every input, in report order (sorted by path).
+    public var inputs: [InputRecord] {
+        var out: [InputRecord] = []
+        out.reserveCapacity(records.count)
+        records.forEach { out.append($0) }
+        return out
+    }
+
+    /// Every input in report order, one at a time (bulk runs: nothing is held in memory).
+    public func forEachInput(_ body: (InputRecord) throws -> Void) rethrows {
+        try records.forEach(body)
+    }
 
     /// Counts for the summary and the report's `totals`.
     public struct Totals: Sendable, Equatable {
@@ -97,42 +132,86 @@ public struct MigrationReport: Sendable {
         public var supersededCopies = 0
         public var commits = 0
         public var warningsByCode: [String: Int] = [:]
-    }
 
-    public var totals: Totals {
-        var t = Totals()
-        t.inputs = inputs.count
-        for input in inputs {
+        mutating func count(_ input: InputRecord) {
+            inputs += 1
             switch input.outcome {
-            case .migrated: t.migratedInputs += 1
-            case .superseded: t.supersededInputs += 1
-            case .joined: t.joinedInputs += 1
-            case .skipped: t.skippedInputs += 1
-            case .failed: t.failedInputs += 1
+            case .migrated: migratedInputs += 1
+            case .superseded: supersededInputs += 1
+            case .joined: joinedInputs += 1
+            case .skipped: skippedInputs += 1
+            case .failed: failedInputs += 1
             }
-            for w in input.warnings { t.warningsByCode[w.code, default: 0] += 1 }
+            for w in input.warnings { warningsByCode[w.code, default: 0] += 1 }
             for s in input.sessions {
                 switch s.status {
-                case .created: t.created += 1
-                case .updated: t.updated += 1
-                case .unchanged: t.unchanged += 1
-                case .planned: t.planned += 1
-                case .superseded: t.supersededCopies += 1
+                case .created: created += 1
+                case .updated: updated += 1
+                case .unchanged: unchanged += 1
+                case .planned: planned += 1
+                case .superseded: supersededCopies += 1
                 }
             }
         }
-        t.sessions = t.created + t.updated + t.unchanged + t.planned
+    }
+
+    public var totals: Totals {
+        var t = counted
         t.commits = commits
         return t
     }
 
-    /// Commits made (git stores only).
-    public var commits = 0
-
-    public var hasFailures: Bool { inputs.contains { $0.outcome == .failed } }
+    public var hasFailures: Bool { counted.failedInputs > 0 }
 
     /// The report as JSON (`--report FILE`), in canonical form so two runs compare by bytes.
+    /// Holds every input in memory; bulk runs write it with ``writeJSON(_:)`` instead.
     public var jsonValue: JSONValue {
+        var o = envelope
+        o["inputs"] = .array(inputs.map(\.jsonValue))
+        return .object(o)
+    }
+
+    /// The canonical bytes of ``jsonValue``, produced one input at a time: `emit` receives
+    /// chunks that concatenate to exactly `CanonicalJSON.bytes(jsonValue)`.
+    public func writeJSON(_ emit: ([UInt8]) throws -> Void) throws {
+        // Top-level keys in canonical order: destination, dry_run, format, inputs, totals.
+        var out: [UInt8] = []
+        out.reserveCapacity(1 << 16)
+        let env = envelope
+        out.append(contentsOf: "{".utf8)
+        for key in ["destination", "dry_run", "format"] {
+            out.append(contentsOf: "\n  ".utf8)
+            CanonicalJSON.write(.string(key), level: 1, into: &out)
+            out.append(contentsOf: ": ".utf8)
+            CanonicalJSON.write(env[key] ?? .null, level: 1, into: &out)
+            out.append(contentsOf: ",".utf8)
+        }
+        out.append(contentsOf: "\n  \"inputs\": ".utf8)
+        if records.count == 0 {
+            out.append(contentsOf: "[]".utf8)
+        } else {
+            out.append(contentsOf: "[".utf8)
+            var written = 0
+            try records.forEach { input in
+                if written > 0 { out.append(contentsOf: ",".utf8) }
+                out.append(contentsOf: "\n    ".utf8)
+                CanonicalJSON.write(input.jsonValue, level: 2, into: &out)
+                written += 1
+                if out.count >= 1 << 16 {
+                    try emit(out)
+                    out.removeAll(keepingCapacity: true)
+                }
+            }
+            out.append(contentsOf: "\n  ]".utf8)
+        }
+        out.append(contentsOf: ",\n  \"totals\": ".utf8)
+        CanonicalJSON.write(env["totals"] ?? .null, level: 1, into: &out)
+        out.append(contentsOf: "\n}\n".utf8)
+        try emit(out)
+    }
+
+    /// Everything but `inputs`.
+    private var envelope: JSONObject {
         let t = totals
         var totals: JSONObject = [
             "inputs": .int(t.inputs), "migrated_inputs": .int(t.migratedInputs),
@@ -149,9 +228,59 @@ public struct MigrationReport: Sendable {
             "format": "sessionsync-report/1",
             "dry_run": .bool(dryRun),
             "destination": JSONValue(destination),
-            "inputs": .array(inputs.map(\.jsonValue)),
             "totals": .object(totals),
         ]
+    }
+}
+
+/// The inputs of a report in report order: in memory, or in a spill file with the order and
+/// the status resolution (which copy of each session won) applied as they are read.
+final class ReportInputs: Sendable {
+    private enum Storage: Sendable {
+        case memory([InputRecord])
+        /// `order`: input indices in report order; negative `-(k + 1)` is `problems[k]`.
+        case spilled(InputRecordSpill, order: [Int], problems: [InputRecord], resolve: @Sendable (inout InputRecord, Int) -> Void)
+    }
+
+    private let storage: Storage
+
+    init(_ inputs: [InputRecord]) { storage = .memory(inputs) }
+
+    init(
+        spill: InputRecordSpill, order: [Int], problems: [InputRecord],
+        resolve: @escaping @Sendable (inout InputRecord, Int) -> Void
+    ) {
+        storage = .spilled(spill, order: order, problems: problems, resolve: resolve)
+    }
+
+    var count: Int {
+        switch storage {
+        case .memory(let inputs): return inputs.count
+        case .spilled(_, let order, _, _): return order.count
+        }
+    }
+
+    func forEach(_ body: (InputRecord) throws -> Void) rethrows {
+        switch storage {
+        case .memory(let inputs):
+            for input in inputs { try body(input) }
+        case .spilled(let spill, let order, let problems, let resolve):
+            for k in order {
+                if k < 0 {
+                    try body(problems[-k - 1])
+                } else if var record = spill.record(at: k) {
+                    resolve(&record, k)
+                    try body(record)
+                } else {
+                    // The spill file could not be read back (an I/O error): say so rather than
+                    // drop the input from the report.
+                    var lost = InputRecord(path: "input #\(k + 1)", outcome: .failed)
+                    lost.error = FormatError(
+                        file: lost.path, location: "", reason: "its report record could not be read back from the spill file")
+                    try body(lost)
+                }
+            }
+        }
     }
 }
 

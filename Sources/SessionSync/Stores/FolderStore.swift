@@ -21,7 +21,7 @@ public final class FolderStore: SessionSink, @unchecked Sendable {
     /// comes from one file-system flush in `finish`, not an fsync per file.
     public func store(_ migrated: MigratedSession) throws {
         let file = path(of: migrated.session.sessionID)
-        let shard = (file as NSString).deletingLastPathComponent
+        let shard = PathText.parent(file)
         let known = written.withLock { $0.shards.contains(shard) }
         if !known { try FileManager.default.createDirectory(atPath: shard, withIntermediateDirectories: true) }
         let changed = try AtomicFile.write(migrated.bytes, to: file, durable: false, directoryExists: true)

@@ -41,7 +41,7 @@ public enum SessionLoader {
         }
         let bytes = [UInt8](data)
         if isCanonical(bytes) {
-            let name = (path as NSString).lastPathComponent
+            let name = PathText.lastComponent(path)
             let (session, issues) = SessionValidator.validate(
                 fileBytes: bytes, fileStem: name.hasSuffix(".json") ? String(name.dropLast(5)) : nil)
             guard let session else {
@@ -65,7 +65,7 @@ public enum SessionLoader {
     public static func importLegacy(_ path: String, bytes: [UInt8], importOptions: ImportOptions) throws -> [(
         Session, String
     )] {
-        let parent = (path as NSString).deletingLastPathComponent
+        let parent = PathText.parent(path)
         let root = FileReading.realPath(parent.isEmpty ? "." : parent) ?? parent
         let input = InputSniffer.parse(SourceFile(path: path, displayPath: path, bytes: bytes))
         let context = ImportContext(options: importOptions, related: RelatedFiles(root: root))

@@ -21,43 +21,72 @@ public enum AtomicFile {
         throws -> Bool
     {
         if let existing = try? FileReading.read(path), existing == bytes { return false }
+        try write(to: path, durable: durable, directoryExists: directoryExists) { emit in try emit(bytes) }
+        return true
+    }
+
+    /// Writes what `produce` emits, chunk by chunk, to `path` atomically: a large file (a bulk
+    /// run's report) is streamed out, never assembled in memory, and still appears whole or
+    /// not at all.
+    public static func write(
+        to path: String, durable: Bool = true, directoryExists: Bool = false,
+        _ produce: (_ emit: ([UInt8]) throws -> Void) throws -> Void
+    ) throws {
         // A bare file name (git hands merge drivers `.merge_file_XXXXXX`) lives in the
         // working directory.
-        let parent = (path as NSString).deletingLastPathComponent
+        let parent = PathText.parent(path)
         let directory = parent.isEmpty ? "." : parent
         if !directoryExists {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         }
-        let temporary = directory + "/.sessionsync-tmp-" + UUID().uuidString
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        var temporary = ""
+        var fd: Int32 = -1
+        // Unique per process and call (a random UUID cost a read of /dev/urandom per file);
+        // O_EXCL guards against a leftover of a killed process that had the same pid.
+        for _ in 0..<100 {
+            temporary = directory + "/.sessionsync-tmp-" + String(getpid()) + "-" + String(nextTemporaryNumber())
+            fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+            if fd >= 0 || errno != EEXIST { break }
+        }
         guard fd >= 0 else { throw FileError(path: temporary, operation: "create", code: errno) }
         var ok = false
         defer {
-            if !ok { unlink(temporary) }
-        }
-        try bytes.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    let code = errno
-                    close(fd)
-                    throw FileError(path: temporary, operation: "write", code: code)
-                }
-                offset += n
+            if !ok {
+                close(fd)
+                unlink(temporary)
             }
         }
-        if durable, fsync(fd) != 0 {
-            let code = errno
-            close(fd)
-            throw FileError(path: temporary, operation: "fsync", code: code)
+        try produce { bytes in
+            try bytes.withUnsafeBytes { raw in
+                var offset = 0
+                while offset < raw.count {
+                    let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                    if n < 0 {
+                        if errno == EINTR { continue }
+                        throw FileError(path: temporary, operation: "write", code: errno)
+                    }
+                    offset += n
+                }
+            }
         }
-        close(fd)
-        guard rename(temporary, path) == 0 else { throw FileError(path: path, operation: "rename", code: errno) }
+        if durable, fsync(fd) != 0 { throw FileError(path: temporary, operation: "fsync", code: errno) }
         ok = true
+        close(fd)
+        guard rename(temporary, path) == 0 else {
+            let code = errno
+            unlink(temporary)
+            throw FileError(path: path, operation: "rename", code: code)
+        }
         if durable { fsyncDirectory(directory) }
-        return true
+    }
+
+    private static let temporaryCounter = Locked(0)
+
+    private static func nextTemporaryNumber() -> Int {
+        temporaryCounter.withLock { n -> Int in
+            n += 1
+            return n
+        }
     }
 
     /// Flushes everything written so far to disk (`sync(2)`: Glibc does not export the

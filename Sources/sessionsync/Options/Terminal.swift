@@ -20,15 +20,16 @@ struct Terminal: Sendable {
             && ProcessInfo.processInfo.environment["TERM"] != "dumb"
     }
 
-    func write(_ text: String) {
-        var bytes = Array(text.utf8)
+    func write(_ text: String) { write(bytes: Array(text.utf8)) }
+
+    func write(bytes: [UInt8]) {
         var offset = 0
         while offset < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if n < 0 && errno == EINTR { continue }
             if n <= 0 { return }
             offset += n
         }
-        bytes.removeAll()
     }
 
     func line(_ text: String) { write(text + "\n") }

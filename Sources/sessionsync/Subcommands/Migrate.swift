@@ -78,13 +78,13 @@ extension SessionSyncCommand {
             let result = try Migration(options: options).run(into: sink, progress: TerminalProgress.ifInteractive())
             if let report {
                 do {
-                    try AtomicFile.write(CanonicalJSON.bytes(result.jsonValue), to: report)
+                    try AtomicFile.write(to: report) { emit in try result.writeJSON(emit) }
                 } catch {
                     throw CommandFailure(message: "cannot write the report: \(error)")
                 }
             }
             if output.json {
-                printJSON(result.jsonValue)
+                try result.writeJSON { Terminal.standardOutput.write(bytes: $0) }
             } else {
                 MigrationSummary(report: result).print(to: .standardOutput)
             }
@@ -98,21 +98,26 @@ struct MigrationSummary {
     var report: MigrationReport
 
     func print(to out: Terminal) {
-        for input in report.inputs {
-            if let error = input.error {
-                out.line(out.styled("error", .red) + " " + error.description)
+        // Errors first, then warnings: two passes over the inputs (a bulk run's are read back
+        // from the spill file, so neither pass holds them in memory).
+        if report.hasFailures {
+            report.forEachInput { input in
+                if let error = input.error { out.line(out.styled("error", .red) + " " + error.description) }
             }
         }
-        let warned = report.inputs.filter { !$0.warnings.isEmpty }
-        for input in warned.prefix(20) {
+        var warnedFiles = 0
+        report.forEachInput { input in
+            guard !input.warnings.isEmpty else { return }
+            warnedFiles += 1
+            guard warnedFiles <= 20 else { return }
             for w in input.warnings.prefix(5) { out.line(out.styled("warning", .yellow) + " \(input.path): \(w)") }
             if input.warnings.count > 5 {
                 out.line(
                     out.styled("warning", .yellow) + " \(input.path): … \(input.warnings.count - 5) more in the report")
             }
         }
-        if warned.count > 20 {
-            out.line(out.styled("warning", .yellow) + " … warnings in \(warned.count - 20) more files: see the report")
+        if warnedFiles > 20 {
+            out.line(out.styled("warning", .yellow) + " … warnings in \(warnedFiles - 20) more files: see the report")
         }
         let t = report.totals
         let verb = report.dryRun ? "would migrate" : "migrated"

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LegacyFormats
 import SessionModel
 import SessionSync
 
@@ -39,7 +40,7 @@ extension SessionSyncCommand {
                     results.append((file, [ValidationIssue("", "cannot be read")]))
                     continue
                 }
-                let name = (file as NSString).lastPathComponent
+                let name = PathText.lastComponent(file)
                 let stem = name.hasSuffix(".json") ? String(name.dropLast(5)) : name
                 results.append((file, SessionValidator.validate(fileBytes: [UInt8](data), fileStem: stem).issues))
             }

@@ -1,0 +1,227 @@
+import Foundation
+import LegacyFormats
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The input records of a run, kept in an unlinked temporary file while the run converts, so
+/// that a migration of a million inputs holds a few bytes per input in memory instead of every
+/// path, warning and error. Records are written once by whichever worker converted the input
+/// and read back (in report order) when the report is written.
+///
+/// If no temporary file can be made (an unwritable `TMPDIR`), records stay in memory: the run
+/// still works, it only loses the flat memory profile.
+final class InputRecordSpill: @unchecked Sendable {
+    private let fd: Int32
+    private let lock = NSLock()
+    private var end: Int = 0
+    /// Per input index: offset in the file (or -1) and length.
+    private var offsets: [Int]
+    private var lengths: [Int32]
+    private var inMemory: [Int: InputRecord] = [:]
+
+    init(count: Int) {
+        offsets = [Int](repeating: -1, count: count)
+        lengths = [Int32](repeating: 0, count: count)
+        fd = Self.makeAnonymousFile()
+    }
+
+    deinit { if fd >= 0 { close(fd) } }
+
+    /// A temporary file with no name: it disappears when closed, even if the process is killed.
+    private static func makeAnonymousFile() -> Int32 {
+        let base = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        var template = Array((base + "/.sessionsync-report-XXXXXX").utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard fd >= 0 else { return -1 }
+        template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+        return fd
+    }
+
+    func store(_ record: InputRecord, at index: Int) {
+        guard fd >= 0 else {
+            lock.withLock { inMemory[index] = record }
+            return
+        }
+        var writer = RecordWriter()
+        writer.put(record)
+        let bytes = writer.bytes
+        let offset = lock.withLock { () -> Int in
+            let o = end
+            end += bytes.count
+            return o
+        }
+        let ok = bytes.withUnsafeBytes { raw -> Bool in
+            var done = 0
+            while done < raw.count {
+                let n = pwrite(fd, raw.baseAddress! + done, raw.count - done, off_t(offset + done))
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    return false
+                }
+                done += n
+            }
+            return true
+        }
+        lock.withLock {
+            if ok {
+                offsets[index] = offset
+                lengths[index] = Int32(bytes.count)
+            } else {
+                // A full disk: keep this one in memory rather than lose it.
+                inMemory[index] = record
+            }
+        }
+    }
+
+    func record(at index: Int) -> InputRecord? {
+        let (offset, length, memory) = lock.withLock { (offsets[index], Int(lengths[index]), inMemory[index]) }
+        if let memory { return memory }
+        guard offset >= 0 else { return nil }
+        var bytes = [UInt8](repeating: 0, count: length)
+        let ok = bytes.withUnsafeMutableBytes { raw -> Bool in
+            var done = 0
+            while done < length {
+                let n = pread(fd, raw.baseAddress! + done, length - done, off_t(offset + done))
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { return false }
+                done += n
+            }
+            return true
+        }
+        guard ok else { return nil }
+        var reader = RecordReader(bytes)
+        return reader.inputRecord()
+    }
+}
+
+// MARK: - Encoding
+
+/// A compact binary form of an input record, private to the spill file (never stored for
+/// long, never read by another version).
+private struct RecordWriter {
+    var bytes: [UInt8] = []
+
+    mutating func int(_ v: Int) {
+        var u = UInt64(bitPattern: Int64(v))
+        while u >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: u) | 0x80)
+            u >>= 7
+        }
+        bytes.append(UInt8(u))
+    }
+
+    mutating func string(_ s: String) {
+        int(s.utf8.count)
+        bytes.append(contentsOf: s.utf8)
+    }
+
+    mutating func optional(_ s: String?) {
+        if let s {
+            bytes.append(1)
+            string(s)
+        } else {
+            bytes.append(0)
+        }
+    }
+
+    mutating func put(_ r: InputRecord) {
+        string(r.path)
+        optional(r.format)
+        string(r.outcome.rawValue)
+        optional(r.note)
+        if let e = r.error {
+            bytes.append(1)
+            string(e.file)
+            string(e.location)
+            string(e.reason)
+        } else {
+            bytes.append(0)
+        }
+        int(r.warnings.count)
+        for w in r.warnings {
+            string(w.code)
+            string(w.location)
+            string(w.message)
+        }
+        int(r.sessions.count)
+        for s in r.sessions {
+            string(s.sessionID)
+            optional(s.legacyID)
+            optional(s.name)
+            int(s.auditEntries)
+            int(s.locks)
+            string(s.status.rawValue)
+            optional(s.supersededBy)
+            bytes.append(s.differsFromMigrated.map { $0 ? 2 : 1 } ?? 0)
+            string(s.digestForComparison)
+        }
+    }
+}
+
+private struct RecordReader {
+    let bytes: [UInt8]
+    var i = 0
+
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    mutating func byte() -> UInt8 {
+        defer { i += 1 }
+        return bytes[i]
+    }
+
+    mutating func int() -> Int {
+        var u: UInt64 = 0
+        var shift: UInt64 = 0
+        while true {
+            let b = byte()
+            u |= UInt64(b & 0x7F) << shift
+            if b < 0x80 { break }
+            shift += 7
+        }
+        return Int(Int64(bitPattern: u))
+    }
+
+    mutating func string() -> String {
+        let n = int()
+        defer { i += n }
+        return String(decoding: bytes[i..<(i + n)], as: UTF8.self)
+    }
+
+    mutating func optional() -> String? { byte() == 1 ? string() : nil }
+
+    mutating func inputRecord() -> InputRecord {
+        let path = string()
+        let format = optional()
+        var r = InputRecord(path: path, format: format, outcome: InputRecord.Outcome(rawValue: string()) ?? .failed)
+        r.note = optional()
+        if byte() == 1 {
+            r.error = FormatError(file: string(), location: string(), reason: string())
+        }
+        let warnings = int()
+        r.warnings.reserveCapacity(warnings)
+        for _ in 0..<warnings { r.warnings.append(ImportWarning(string(), string(), string())) }
+        let sessions = int()
+        for _ in 0..<sessions {
+            let id = string()
+            let legacy = optional()
+            let name = optional()
+            let entries = int()
+            let locks = int()
+            let status = SessionRecord.Status(rawValue: string()) ?? .planned
+            let supersededBy = optional()
+            let differs = byte()
+            var s = SessionRecord(
+                sessionID: id, legacyID: legacy, name: name, auditEntries: entries, locks: locks, status: status,
+                digestForComparison: "")
+            s.supersededBy = supersededBy
+            s.differsFromMigrated = differs == 0 ? nil : differs == 2
+            s.digestForComparison = string()
+            r.sessions.append(s)
+        }
+        return r
+    }
+}

@@ -1,0 +1,30 @@
+import Foundation
+import LegacyFormats
+import Testing
+
+/// `PathText` replaces `NSString`'s path methods on the bulk paths: it must give their results
+/// for the paths a migration sees, and sane ones where Foundation does not (on Linux,
+/// `NSString.deletingLastPathComponent` traps on a bare `a` and answers `/a/` for `///a///b///`).
+struct PathTextTests {
+    static let ordinary = [
+        "", "/", "/a", "/a/", "a/b", "a/b/", "a//b", "/a/b/c.json", "./x", "../x", "a/./b", "/tmp//scratch.tiff",
+        "in/lobster/ws_1/.lobster/sessions/s_1/provenance.jsonl", "é/ж/😀.json",
+    ]
+
+    @Test func parentAndLastComponentMatchFoundation() {
+        for p in Self.ordinary {
+            #expect(PathText.parent(p) == (p as NSString).deletingLastPathComponent, "parent of \(p)")
+            #expect(PathText.lastComponent(p) == (p as NSString).lastPathComponent, "last component of \(p)")
+        }
+    }
+
+    @Test func edgeCasesFoundationGetsWrong() {
+        let expected: [(path: String, parent: String, last: String)] = [
+            ("a", "", "a"), ("a/", "", "a"), ("a//", "", "a"), ("//", "/", "/"), ("///a///b///", "/a", "b"),
+        ]
+        for e in expected {
+            #expect(PathText.parent(e.path) == e.parent, "parent of \(e.path)")
+            #expect(PathText.lastComponent(e.path) == e.last, "last component of \(e.path)")
+        }
+    }
+}
