@@ -25,10 +25,7 @@ public struct Session: Sendable, Equatable {
 
     /// Sets `seq` (1-based, contiguous) and `id` of every entry from its content.
     public mutating func sealAuditLog() {
-        for i in auditLog.indices {
-            auditLog[i].seq = i + 1
-            auditLog[i].id = auditLog[i].computedID()
-        }
+        for i in auditLog.indices { auditLog[i].seal(seq: i + 1) }
     }
 
     /// The document as a JSON value.
@@ -44,8 +41,37 @@ public struct Session: Sendable, Equatable {
             ]))
     }
 
-    /// The exact bytes of the session's file.
-    public var canonicalBytes: [UInt8] { CanonicalJSON.bytes(jsonValue) }
+    /// The exact bytes of the session's file: `CanonicalJSON.bytes(jsonValue)`, written member
+    /// by member so that sealed entries reuse the identity bytes their ids were hashed from
+    /// (an audit log is most of a session; this halves the work of writing it).
+    public var canonicalBytes: [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(8192)
+        out.append(contentsOf: "{\n  \"audit_log\": ".utf8)
+        if auditLog.isEmpty {
+            out.append(contentsOf: "[]".utf8)
+        } else {
+            out.append(UInt8(ascii: "["))
+            for (i, entry) in auditLog.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                out.append(contentsOf: "\n    ".utf8)
+                entry.writeCanonical(level: 2, into: &out)
+            }
+            out.append(contentsOf: "\n  ]".utf8)
+        }
+        let rest: [(String, JSONValue)] = [
+            ("format", .string(Session.formatName)), ("metadata", metadata.jsonValue), ("origin", origin.jsonValue),
+            ("session_id", .string(sessionID)), ("state", .object(state)),
+        ]
+        for (key, value) in rest {
+            out.append(contentsOf: ",\n  ".utf8)
+            CanonicalJSON.write(.string(key), level: 1, into: &out)
+            out.append(contentsOf: ": ".utf8)
+            CanonicalJSON.write(value, level: 1, into: &out)
+        }
+        out.append(contentsOf: "\n}\n".utf8)
+        return out
+    }
 
     /// The path of the session's file inside a store: `sessions/<first two hex>/<id>.json`.
     public static func storePath(for sessionID: String) -> String {
@@ -125,20 +151,24 @@ public struct Metadata: Sendable, Equatable {
 }
 
 /// One entry of the audit log.
-public struct AuditEntry: Sendable, Equatable {
+public struct AuditEntry: Sendable {
     /// 1-based position; set by ``Session/sealAuditLog()``.
     public var seq: Int
     /// `sha256:` + hex of the canonical bytes of the entry without `id` and `seq`.
     public var id: String
     /// Dotted lowercase kind: `lock.data`, `provenance.activity`, `message.user`, …
-    public var kind: String
+    public var kind: String { didSet { identityBytes = nil } }
     /// Canonical UTC time or nil.
-    public var timestamp: String?
-    public var iteration: Int?
-    public var actor: String?
-    public var notes: String?
+    public var timestamp: String? { didSet { identityBytes = nil } }
+    public var iteration: Int? { didSet { identityBytes = nil } }
+    public var actor: String? { didSet { identityBytes = nil } }
+    public var notes: String? { didSet { identityBytes = nil } }
     /// The rest of the app's entry, losslessly.
-    public var payload: JSONObject
+    public var payload: JSONObject { didSet { identityBytes = nil } }
+
+    /// The canonical bytes of the identity as ``seal(seq:)`` hashed them; dropped by any change
+    /// to the identity (the observers above), so it never describes other content.
+    private var identityBytes: [UInt8]?
 
     public init(
         kind: String, timestamp: String?, iteration: Int? = nil, actor: String? = nil, notes: String? = nil,
@@ -174,6 +204,68 @@ public struct AuditEntry: Sendable, Equatable {
         AuditEntry.computeID(ofIdentity: .object(JSONObject(uniqueMembers: identityMembers)))
     }
 
+    /// Sets `seq` and the id computed from the content, keeping the hashed bytes for writing.
+    public mutating func seal(seq: Int) {
+        let bytes = CanonicalJSON.bytes(.object(JSONObject(uniqueMembers: identityMembers)))
+        self.seq = seq
+        id = "sha256:" + Digest.sha256Hex(bytes)
+        identityBytes = bytes
+    }
+
+    /// Writes `jsonValue` canonically at `level`. A sealed entry splices `id` and `seq` into
+    /// its identity bytes and re-indents them (canonical strings hold no raw newline, so
+    /// every newline starts a line); others are written from the tree.
+    func writeCanonical(level: Int, into out: inout [UInt8]) {
+        guard let identity = identityBytes else {
+            CanonicalJSON.write(jsonValue, level: level, into: &out)
+            return
+        }
+        // identity: "{\n  \"actor\": …,\n  \"iteration\": … \"payload\": …,\n  \"timestamp\": …\n}\n"
+        identity.withUnsafeBufferPointer { b in
+            let newline = UInt8(ascii: "\n")
+            let n = b.count
+            var firstTwo = 0
+            var seen = 0
+            while firstTwo < n {
+                if b[firstTwo] == newline {
+                    seen += 1
+                    if seen == 2 { break }
+                }
+                firstTwo += 1
+            }
+            // The newline that starts the timestamp line: the last one before "\n}\n".
+            var timestampLine = n - 4
+            while timestampLine > 0 && b[timestampLine] != newline { timestampLine -= 1 }
+            let indent = [UInt8](repeating: 0x20, count: 2 * level)
+            func copy(_ range: Range<Int>) {
+                var start = range.lowerBound
+                var i = start
+                while i < range.upperBound {
+                    if b[i] == newline {
+                        out.append(contentsOf: UnsafeBufferPointer(rebasing: b[start...i]))
+                        out.append(contentsOf: indent)
+                        start = i + 1
+                    }
+                    i += 1
+                }
+                if start < range.upperBound { out.append(contentsOf: UnsafeBufferPointer(rebasing: b[start..<range.upperBound])) }
+            }
+            copy(0..<firstTwo)
+            out.append(newline)
+            out.append(contentsOf: indent)
+            out.append(contentsOf: "  \"id\": ".utf8)
+            CanonicalJSON.write(.string(id), level: level + 1, into: &out)
+            out.append(UInt8(ascii: ","))
+            copy(firstTwo..<timestampLine)
+            out.append(newline)
+            out.append(contentsOf: indent)
+            out.append(contentsOf: "  \"seq\": ".utf8)
+            CanonicalJSON.write(.int(seq), level: level + 1, into: &out)
+            out.append(UInt8(ascii: ","))
+            copy(timestampLine..<(n - 1))
+        }
+    }
+
     /// `sha256:` + hex of the canonical bytes (SPEC 2.1, final newline included) of `identity`.
     public static func computeID(ofIdentity identity: JSONValue) -> String {
         "sha256:" + Digest.sha256Hex(CanonicalJSON.bytes(identity))
@@ -184,5 +276,13 @@ public struct AuditEntry: Sendable, Equatable {
         members.insert(("id", .string(id)), at: 1)
         members.insert(("seq", .int(seq)), at: 6)
         return .object(JSONObject(uniqueMembers: members))
+    }
+}
+
+extension AuditEntry: Equatable {
+    /// Equal content, `id` and `seq`; the cached identity bytes do not count.
+    public static func == (a: AuditEntry, b: AuditEntry) -> Bool {
+        a.seq == b.seq && a.id == b.id && a.kind == b.kind && a.timestamp == b.timestamp && a.iteration == b.iteration
+            && a.actor == b.actor && a.notes == b.notes && a.payload == b.payload
     }
 }

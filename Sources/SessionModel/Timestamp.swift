@@ -121,6 +121,36 @@ public enum Timestamp {
         return (canonical(t, assuming: zone), t.isNaive)
     }
 
+    /// A time as a comparable instant: seconds since the epoch, then microseconds.
+    public struct Instant: Comparable, Sendable {
+        public var seconds: Int64
+        public var micros: Int
+
+        public init(seconds: Int64, micros: Int) {
+            self.seconds = seconds
+            self.micros = micros
+        }
+
+        public static func < (a: Instant, b: Instant) -> Bool { (a.seconds, a.micros) < (b.seconds, b.micros) }
+    }
+
+    /// The instant of a canonical (or any parseable) time, parsed once; naive counts as UTC.
+    public static func instant(of text: String) -> Instant? {
+        guard let t = parse(text) else { return nil }
+        var micros = 0
+        var digits = 0
+        for c in t.fraction.utf8 {
+            micros = micros * 10 + Int(c - 0x30)
+            digits += 1
+        }
+        while digits < 6 {
+            micros *= 10
+            digits += 1
+        }
+        let seconds = epochSeconds(t.year, t.month, t.day, t.hour, t.minute, t.second) - Int64(t.offsetSeconds ?? 0)
+        return Instant(seconds: seconds, micros: micros)
+    }
+
     /// Seconds since the epoch of a canonical (or any parseable) time; naive counts as UTC.
     public static func epochSeconds(of text: String) -> Int64? {
         guard let t = parse(text) else { return nil }

@@ -226,21 +226,29 @@ public enum SessionValidator {
 
     /// Dotted lowercase: at least two segments of `[a-z0-9_]`, the first starting with a letter.
     public static func isValidKind(_ kind: String) -> Bool {
-        let segments = kind.split(separator: ".", omittingEmptySubsequences: false)
-        guard segments.count >= 2 else { return false }
-        for (i, seg) in segments.enumerated() {
-            guard !seg.isEmpty else { return false }
-            for (j, c) in seg.utf8.enumerated() {
-                let letter = c >= 0x61 && c <= 0x7A
-                let digitOrUnderscore = (c >= 0x30 && c <= 0x39) || c == 0x5F
-                if i == 0 && j == 0 {
-                    if !letter { return false }
-                } else if !(letter || digitOrUnderscore) {
-                    return false
-                }
+        // One pass over the bytes: segments of [a-z0-9_], the first starting with a letter,
+        // at least two, none empty.
+        var segments = 1
+        var segmentLength = 0
+        var first = true
+        for c in kind.utf8 {
+            if c == UInt8(ascii: ".") {
+                guard segmentLength > 0 else { return false }
+                segments += 1
+                segmentLength = 0
+                continue
             }
+            let letter = c >= 0x61 && c <= 0x7A
+            let digitOrUnderscore = (c >= 0x30 && c <= 0x39) || c == 0x5F
+            if first {
+                guard letter else { return false }
+                first = false
+            } else if !(letter || digitOrUnderscore) {
+                return false
+            }
+            segmentLength += 1
         }
-        return true
+        return segments >= 2 && segmentLength > 0
     }
 
     static func optionalString(_ v: JSONValue?, at path: String, into issues: inout [ValidationIssue]) -> String? {

@@ -67,6 +67,15 @@ struct TimestampTests {
         #expect(Timestamp.canonical("2026-10-25T02:30:00", assuming: berlin)!.utc == "2026-10-25T00:30:00Z")
     }
 
+    @Test func instantsCompareSecondsThenMicroseconds() throws {
+        let a = try #require(Timestamp.instant(of: "2026-01-01T00:00:00.5Z"))
+        #expect(a == Timestamp.Instant(seconds: 1_767_225_600, micros: 500_000))
+        #expect(Timestamp.instant(of: "2026-01-01T01:00:00+01:00") == Timestamp.Instant(seconds: 1_767_225_600, micros: 0))
+        #expect(try #require(Timestamp.instant(of: "2026-01-01T00:00:00.000001Z")) > #require(Timestamp.instant(of: "2026-01-01T00:00:00Z")))
+        #expect(try #require(Timestamp.instant(of: "2025-12-31T23:59:59.999999Z")) < #require(Timestamp.instant(of: "2026-01-01T00:00:00Z")))
+        #expect(Timestamp.instant(of: "not a time") == nil)
+    }
+
     @Test func rejectsWhatIsNotATime() {
         for bad in [
             "", "2026-13-01T00:00:00", "2026-02-29T00:00:00", "2026-11-21", "yesterday", "2026-11-21T25:00:00",
@@ -96,6 +105,17 @@ struct TimestampTests {
     }
 }
 
+struct KindTests {
+    @Test func dottedLowercaseKindsOnly() {
+        for good in ["lock.data", "a.b", "message.user", "provenance.activity_2", "a.b.c", "x1.y_"] {
+            #expect(SessionValidator.isValidKind(good), "\(good)")
+        }
+        for bad in ["", "lock", "lock.", ".data", "lock..data", "Lock.data", "1lock.data", "_a.b", "lock.Data", "lock.da-ta", "lock.dé", "a.b."] {
+            #expect(!SessionValidator.isValidKind(bad), "\(bad)")
+        }
+    }
+}
+
 struct AuditEntryTests {
     @Test func entryIdIsTheSHA256OfTheCanonicalEntryWithoutIdAndSeq() {
         var entry = AuditEntry(
@@ -120,6 +140,33 @@ struct AuditEntryTests {
         #expect(other.computedID() == entry.computedID())
         other.notes = "changed"
         #expect(other.computedID() != entry.computedID())
+    }
+
+    /// Sealed entries are written from the identity bytes their ids were hashed from; the
+    /// result must be exactly the generic canonical writer's, and a change after sealing must
+    /// not reuse stale bytes.
+    @Test func sessionBytesEqualTheGenericWriterBeforeAndAfterChanges() throws {
+        var s = Session(
+            sessionID: SessionID.derive(system: "mochi", legacyID: "x"),
+            origin: Origin(system: "mochi", format: "mochi-session/1.4", legacyID: "x"),
+            metadata: Metadata(name: "n", createdAt: "2026-01-01T00:00:00Z"), state: ["k": [1, 2, ["z": "é"]]],
+            auditLog: [
+                AuditEntry(kind: "message.user", timestamp: nil, payload: [:]),
+                AuditEntry(
+                    kind: "lock.data", timestamp: "2026-01-01T00:00:00Z", iteration: 3, actor: "a\"b", notes: "x\ny",
+                    payload: ["rows": [["a": 1, "b": .float(.nan)], [:], []], "e": [:], "s": "\u{1F600}"]),
+            ])
+        s.sealAuditLog()
+        #expect(s.canonicalBytes == CanonicalJSON.bytes(s.jsonValue))
+        #expect(try SessionValidator.session(fromCanonical: s.canonicalBytes) == s)
+        s.auditLog[1].payload["rows"] = "changed"
+        s.auditLog[0].notes = "now with notes"
+        #expect(s.canonicalBytes == CanonicalJSON.bytes(s.jsonValue))
+        #expect(String(decoding: s.canonicalBytes, as: UTF8.self).contains("\"rows\": \"changed\""))
+        s.sealAuditLog()
+        #expect(s.canonicalBytes == CanonicalJSON.bytes(s.jsonValue))
+        #expect(Session(sessionID: s.sessionID, origin: s.origin, metadata: s.metadata, state: [:], auditLog: []).canonicalBytes
+            == CanonicalJSON.bytes(Session(sessionID: s.sessionID, origin: s.origin, metadata: s.metadata, state: [:], auditLog: []).jsonValue))
     }
 
     @Test func sealNumbersContiguouslyFromOne() {

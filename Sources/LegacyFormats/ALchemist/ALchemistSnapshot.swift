@@ -122,11 +122,7 @@ enum ALchemistSnapshot {
 
     /// Canonical times compared as instants (fractions padded to microseconds).
     static func isLater(_ a: String, than b: String) -> Bool {
-        guard let ta = Timestamp.parse(a), let tb = Timestamp.parse(b), let sa = Timestamp.epochSeconds(of: a),
-            let sb = Timestamp.epochSeconds(of: b)
-        else { return false }
-        if sa != sb { return sa > sb }
-        func micros(_ f: String) -> Int { Int(f + String(repeating: "0", count: max(0, 6 - f.count))) ?? 0 }
-        return micros(ta.fraction) > micros(tb.fraction)
+        guard let ia = Timestamp.instant(of: a), let ib = Timestamp.instant(of: b) else { return false }
+        return ia > ib
     }
 }

@@ -63,18 +63,8 @@ enum LegacyTimeText {
 
     /// Whether canonical time `a` is later than `b` (fractions compared as microseconds).
     static func isLater(_ a: String, than b: String) -> Bool {
-        func key(_ t: String) -> (Int64, Int) {
-            let seconds = Timestamp.epochSeconds(of: t) ?? Int64.min
-            var micros = 0
-            if let dot = t.firstIndex(of: ".") {
-                let digits = t[t.index(after: dot)...].prefix { $0.isASCII && $0.isNumber }
-                let padded = String(digits.prefix(6)) + String(repeating: "0", count: max(0, 6 - digits.count))
-                micros = Int(padded) ?? 0
-            }
-            return (seconds, micros)
-        }
-        let (ka, kb) = (key(a), key(b))
-        return ka.0 != kb.0 ? ka.0 > kb.0 : ka.1 > kb.1
+        let never = Timestamp.Instant(seconds: .min, micros: 0)
+        return (Timestamp.instant(of: a) ?? never) > (Timestamp.instant(of: b) ?? never)
     }
 
     /// The latest of several canonical times, or nil when there are none.

@@ -336,13 +336,13 @@ struct TimeKey: Comparable, Sendable {
     var fraction: Double
 
     init(_ text: String?) {
-        guard let text, let t = Timestamp.parse(text), let s = Timestamp.epochSeconds(of: text) else {
+        guard let text, let instant = Timestamp.instant(of: text) else {
             seconds = Int64.min
             fraction = 0
             return
         }
-        seconds = s
-        fraction = Double("0." + (t.fraction.isEmpty ? "0" : t.fraction)) ?? 0
+        seconds = instant.seconds
+        fraction = Double(instant.micros) / 1_000_000
     }
 
     static func < (a: TimeKey, b: TimeKey) -> Bool { (a.seconds, a.fraction) < (b.seconds, b.fraction) }
