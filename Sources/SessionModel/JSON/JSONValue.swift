@@ -155,16 +155,22 @@ public struct JSONObject: Sendable {
 /// Key equality by UTF-8 bytes.
 ///
 /// Keys are compared on every member lookup and every sort, so this compares the two strings'
-/// contiguous UTF-8 storage with `memcmp` (native and small strings have it); the generic
-/// element-by-element path is only for bridged strings without contiguous storage.
+/// contiguous UTF-8 storage directly (native and small strings have it; keys are short, so an
+/// inline loop beats a call to `memcmp`); the generic element-by-element path is only for
+/// bridged strings without contiguous storage.
 @inline(__always)
 public func keyEquals(_ a: String, _ b: String) -> Bool {
     let ua = a.utf8
     let ub = b.utf8
     guard ua.count == ub.count else { return false }
     if let fast = ua.withContiguousStorageIfAvailable({ pa in
-        ub.withContiguousStorageIfAvailable { pb in
-            pa.count == 0 || memcmp(pa.baseAddress!, pb.baseAddress!, pa.count) == 0
+        ub.withContiguousStorageIfAvailable { pb -> Bool in
+            var i = 0
+            while i < pa.count {
+                if pa[i] != pb[i] { return false }
+                i += 1
+            }
+            return true
         }
     }), let equal = fast {
         return equal
@@ -178,8 +184,12 @@ public func keyPrecedes(_ a: String, _ b: String) -> Bool {
     if let fast = a.utf8.withContiguousStorageIfAvailable({ pa in
         b.utf8.withContiguousStorageIfAvailable { pb -> Bool in
             let n = min(pa.count, pb.count)
-            let c = n == 0 ? 0 : memcmp(pa.baseAddress!, pb.baseAddress!, n)
-            return c != 0 ? c < 0 : pa.count < pb.count
+            var i = 0
+            while i < n {
+                if pa[i] != pb[i] { return pa[i] < pb[i] }
+                i += 1
+            }
+            return pa.count < pb.count
         }
     }), let precedes = fast {
         return precedes

@@ -88,8 +88,15 @@ public enum CanonicalJSON {
 
     @inline(__always)
     static func appendIndent(_ level: Int, into out: inout [UInt8]) {
-        for _ in 0..<(level * 2) { out.append(0x20) }
+        let n = level * 2
+        if n <= spaces.count {
+            spaces.withUnsafeBufferPointer { out.append(contentsOf: UnsafeBufferPointer(rebasing: $0[0..<n])) }
+        } else {
+            out.append(contentsOf: repeatElement(0x20, count: n))
+        }
     }
+
+    private static let spaces = [UInt8](repeating: 0x20, count: 128)
 }
 
 /// `json.dumps` as the legacy apps called it, for writing sessions back in their own format.
