@@ -273,3 +273,47 @@ struct KeyComparisonTests {
         #expect(JSONPointer.appending("/x", 3) == "/x/3")
     }
 }
+
+/// The shallow reader validates a whole document like the full reader but builds only the
+/// top-level members asked for.
+struct ShallowReadTests {
+    static let valid = [
+        #"{"a": 1, "b": {"x": [1, 2, {"y": "z"}]}, "c": "s\"q\u00e9", "d": NaN, "e": -Infinity, "a": 2}"#,
+        #"{}"#, #"{"big": 123456789012345678901234567890, "f": 1.5e-7, "t": true, "n": null, "u": "é😀"}"#,
+        #"[1, 2]"#, #""just a string""#, "  {\"k\": [[], {}, \"\\n\"]}  ",
+    ]
+    static let invalid = [
+        #"{"a": 1, "b": [1, 2"#, #"{"a": 1, "b": "\x"}"#, #"{"a": 1, "b": {"c" 1}}"#, #"{"a": 1} x"#, "",
+        "{\"a\": \"ctl\u{1}\"}", #"{"a": [1,]}"#, #"{"b": tru}"#,
+        String(repeating: "[", count: 600) + String(repeating: "]", count: 600),
+        "{\"z\": " + String(repeating: "[", count: 600) + String(repeating: "]", count: 600) + "}",
+    ]
+
+    @Test func buildsOnlyTheKeptMembersOfValidDocuments() throws {
+        for text in Self.valid {
+            let full = try JSONReader.read(text).value
+            let shallow = try JSONReader.topLevelMembers(Array(text.utf8)) { $0 == "a" || $0 == "c" || $0 == "u" }
+            guard case .object(let o) = full else {
+                #expect(shallow == nil, "\(text)")
+                continue
+            }
+            let expected = JSONObject(o.members.filter { $0.key == "a" || $0.key == "c" || $0.key == "u" })
+            #expect(shallow == expected, "\(text)")
+        }
+    }
+
+    @Test func refusesWhatTheFullReaderRefusesAtTheSamePlace() {
+        for text in Self.invalid {
+            var fullError: JSONSyntaxError?
+            do { _ = try JSONReader.read(text) } catch { fullError = error }
+            var shallowError: JSONSyntaxError?
+            do { _ = try JSONReader.topLevelMembers(Array(text.utf8)) { _ in false } } catch { shallowError = error }
+            #expect(fullError != nil, "\(text.prefix(40))")
+            #expect(shallowError?.line == fullError?.line && shallowError?.column == fullError?.column, "\(text.prefix(40))")
+            #expect(shallowError?.reason == fullError?.reason, "\(text.prefix(40))")
+        }
+        // Invalid UTF-8 inside a skipped string.
+        let bad: [UInt8] = Array(#"{"a": 1, "b": ""#.utf8) + [0xFF] + Array(#""}"#.utf8)
+        #expect(throws: JSONSyntaxError.self) { _ = try JSONReader.topLevelMembers(bad) { $0 == "a" } }
+    }
+}

@@ -30,6 +30,11 @@ public struct LobsterImporter: SessionImporter {
 
     /// A session JSON: `session_id` and `conversation`, plus one of the members only the
     /// session JSON has.
+    /// The keys ``isSessionJSON(_:)`` looks at.
+    static let sessionJSONKeys: Set<String> = [
+        "session_id", "conversation", "workspace_status", "token_usage", "status", "exported_at",
+    ]
+
     static func isSessionJSON(_ o: JSONObject) -> Bool {
         o["session_id"] != nil && o["conversation"] != nil
             && (o["workspace_status"] != nil || o["token_usage"] != nil || o["status"] != nil
@@ -115,7 +120,7 @@ public struct LobsterImporter: SessionImporter {
     private func provenanceFormat(_ input: ParsedInput, context: ImportContext, note: String?) -> DetectedFormat {
         if input.file.fileName == "provenance.jsonl",
             let (workspace, id) = LobsterLayout.sessionFolder(containing: input.file.path),
-            let (path, _) = LobsterLayout(related: context.related).sessionJSON(for: id, in: workspace)
+            let path = LobsterLayout(related: context.related).sessionJSONPath(for: id, in: workspace)
         {
             let shown = PathText.lastComponent(path)
             return DetectedFormat(

@@ -56,6 +56,22 @@ struct LobsterLayout: Sendable {
         return nil
     }
 
+    /// The path of the session JSON of `id` in `workspace`, as ``sessionJSON(for:in:)`` finds
+    /// it, for detection: the file is checked whole but only the keys that identify a Lobster
+    /// session are built (each provenance log of a workspace asks this of its session JSON).
+    func sessionJSONPath(for id: String, in workspace: String) -> String? {
+        guard LegacyFileName.isSafe(id) else { return nil }
+        for name in ["session_" + id + ".json", id + ".json"] {
+            let path = LobsterLayout.join(workspace, name)
+            guard let bytes = related.read(path),
+                let o = try? JSONReader.topLevelMembers(bytes, keep: LobsterImporter.sessionJSONKeys.contains),
+                LobsterImporter.isSessionJSON(o), case .string(let sid)? = o["session_id"], keyEquals(sid, id)
+            else { continue }
+            return path
+        }
+        return nil
+    }
+
     /// Folders that hold a `.lobster/sessions` folder, looked for where a provenance export
     /// would sit beside its workspace: the export's folder, its sub-folders, and its parents up
     /// to the input root. Sorted, so every machine looks in the same order.

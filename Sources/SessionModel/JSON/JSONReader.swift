@@ -33,6 +33,19 @@ public struct JSONReader {
         return try parser.parseDocument()
     }
 
+    /// Reads a document that must be an object, validating all of it (as ``read(_:options:)``
+    /// would) but building only the top-level members whose key `keep` accepts: a detector
+    /// that needs three keys of a large file does not build its whole tree. Nil when the
+    /// document is valid but not an object. Duplicate keys: the last one wins.
+    public static func topLevelMembers(
+        _ bytes: [UInt8], options: JSONReadOptions = .legacy, keep: (String) -> Bool
+    ) throws(JSONSyntaxError) -> JSONObject? {
+        try bytes.withUnsafeBufferPointer { (buffer) throws(JSONSyntaxError) -> JSONObject? in
+            var parser = Parser(bytes: buffer, options: options)
+            return try parser.parseShallowDocument(keep: keep)
+        }
+    }
+
     /// Reads a document from a Swift string (tests and small literals).
     public static func read(_ text: String, options: JSONReadOptions = .legacy) throws(JSONSyntaxError) -> JSONDocument
     {
@@ -195,6 +208,106 @@ private struct Parser {
         return JSONDocument(value: value, warnings: warnings)
     }
 
+    mutating func parseShallowDocument(keep: (String) -> Bool) throws(JSONSyntaxError) -> JSONObject? {
+        if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF {
+            throw error("unexpected UTF-8 byte order mark")
+        }
+        skipWhitespace()
+        if index >= bytes.count {
+            throw error(bytes.isEmpty ? "empty input" : "no JSON value (only white space)")
+        }
+        var result: JSONObject? = nil
+        if bytes[index] == UInt8(ascii: "{") {
+            var members: [(key: String, value: JSONValue)] = []
+            try scanObject(readKeys: true) { (p, key, _) throws(JSONSyntaxError) in
+                if let key, keep(key) { members.append((key, try p.parseValue())) } else { try p.skipValue() }
+            }
+            result = JSONObject(members)
+        } else {
+            try skipValue()
+        }
+        skipWhitespace()
+        if index < bytes.count { throw error("extra data after the JSON value") }
+        return result
+    }
+
+    /// Walks the members of the object at `index`, checking its syntax as ``parseObject()``
+    /// does; `member` is called at each value and must consume it. Keys are built only when
+    /// `readKeys` is set (else `member` gets nil).
+    @inline(__always)
+    mutating func scanObject(
+        readKeys: Bool, _ member: (inout Parser, String?, _ keyOffset: Int) throws(JSONSyntaxError) -> Void
+    ) throws(JSONSyntaxError) {
+        try enter()
+        index += 1
+        skipWhitespace()
+        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+            index += 1
+            depth -= 1
+            return
+        }
+        while true {
+            skipWhitespace()
+            guard index < bytes.count else { throw error("unexpected end of input in an object (truncated?)") }
+            guard bytes[index] == UInt8(ascii: "\"") else {
+                throw error("expected a string key in an object, found \(describeByte(at: index))")
+            }
+            let keyOffset = index
+            var key: String? = nil
+            if readKeys { key = try parseString() } else { try skipString() }
+            skipWhitespace()
+            guard index < bytes.count else { throw error("unexpected end of input in an object (truncated?)") }
+            guard bytes[index] == UInt8(ascii: ":") else { throw error("expected ':' after an object key") }
+            index += 1
+            skipWhitespace()
+            try member(&self, key, keyOffset)
+            skipWhitespace()
+            guard index < bytes.count else { throw error("unexpected end of input in an object (truncated?)") }
+            let b = bytes[index]
+            index += 1
+            if b == UInt8(ascii: ",") { continue }
+            if b == UInt8(ascii: "}") { break }
+            throw error("expected ',' or '}' in an object", at: index - 1)
+        }
+        depth -= 1
+    }
+
+    /// Checks one value as ``parseValue()`` does, without building it: containers and strings
+    /// are scanned in place (strings with escapes, rare, go through the full reader).
+    mutating func skipValue() throws(JSONSyntaxError) {
+        guard index < bytes.count else { throw error("unexpected end of input (truncated?)") }
+        switch bytes[index] {
+        case UInt8(ascii: "{"):
+            try scanObject(readKeys: false) { (p, _, _) throws(JSONSyntaxError) in try p.skipValue() }
+        case UInt8(ascii: "["):
+            try scanArray { (p) throws(JSONSyntaxError) in try p.skipValue() }
+        case UInt8(ascii: "\""):
+            try skipString()
+        default:
+            _ = try parseValue()
+        }
+    }
+
+    mutating func skipString() throws(JSONSyntaxError) {
+        let quote = index
+        index += 1
+        while index < bytes.count {
+            let b = bytes[index]
+            if b == UInt8(ascii: "\"") {
+                index += 1
+                return
+            }
+            if b == UInt8(ascii: "\\") {
+                index = quote
+                _ = try parseString()
+                return
+            }
+            if b < 0x20 { throw error("control character \(describeByte(at: index)) in a string") }
+            if b >= 0x80 { try skipUTF8Sequence() } else { index += 1 }
+        }
+        throw error("unterminated string (truncated?)", at: quote)
+    }
+
     @inline(__always)
     mutating func skipWhitespace() {
         while index < bytes.count {
@@ -280,18 +393,26 @@ private struct Parser {
     }
 
     mutating func parseArray() throws(JSONSyntaxError) -> JSONValue {
+        var elements: [JSONValue] = []
+        try scanArray { (p) throws(JSONSyntaxError) in elements.append(try p.parseValue()) }
+        return .array(elements)
+    }
+
+    /// Walks the elements of the array at `index`, checking its syntax; `element` is called
+    /// at each element and must consume it.
+    @inline(__always)
+    mutating func scanArray(_ element: (inout Parser) throws(JSONSyntaxError) -> Void) throws(JSONSyntaxError) {
         try enter()
         index += 1
-        var elements: [JSONValue] = []
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
             index += 1
             depth -= 1
-            return .array(elements)
+            return
         }
         while true {
             skipWhitespace()
-            elements.append(try parseValue())
+            try element(&self)
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of input in an array (truncated?)") }
             let b = bytes[index]
@@ -301,45 +422,15 @@ private struct Parser {
             throw error("expected ',' or ']' in an array", at: index - 1)
         }
         depth -= 1
-        return .array(elements)
     }
 
     mutating func parseObject() throws(JSONSyntaxError) -> JSONValue {
-        try enter()
-        index += 1
         var members: [(key: String, value: JSONValue)] = []
-        skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
-            index += 1
-            depth -= 1
-            return .object(JSONObject(uniqueMembers: members))
-        }
         var keyOffsets: [Int] = []
-        while true {
-            skipWhitespace()
-            guard index < bytes.count else { throw error("unexpected end of input in an object (truncated?)") }
-            guard bytes[index] == UInt8(ascii: "\"") else {
-                throw error("expected a string key in an object, found \(describeByte(at: index))")
-            }
-            let keyOffset = index
-            let key = try parseString()
-            skipWhitespace()
-            guard index < bytes.count else { throw error("unexpected end of input in an object (truncated?)") }
-            guard bytes[index] == UInt8(ascii: ":") else { throw error("expected ':' after an object key") }
-            index += 1
-            skipWhitespace()
-            let value = try parseValue()
-            members.append((key, value))
+        try scanObject(readKeys: true) { (p, key, keyOffset) throws(JSONSyntaxError) in
+            members.append((key ?? "", try p.parseValue()))
             keyOffsets.append(keyOffset)
-            skipWhitespace()
-            guard index < bytes.count else { throw error("unexpected end of input in an object (truncated?)") }
-            let b = bytes[index]
-            index += 1
-            if b == UInt8(ascii: ",") { continue }
-            if b == UInt8(ascii: "}") { break }
-            throw error("expected ',' or '}' in an object", at: index - 1)
         }
-        depth -= 1
         return .object(JSONObject(uniqueMembers: try removeDuplicates(members, keyOffsets)))
     }
 

@@ -71,21 +71,23 @@ public struct Migration: Sendable {
         let done = Locked(0)
         let options = self.options
         parallelForEach(count: files.count, jobs: options.jobs) { index in
-            let (record, candidates) = Migration.convert(files[index], options: options)
-            var finalRecord = record
-            for (k, candidate) in candidates.enumerated() {
+            var storeError: FormatError?
+            var record = Migration.convert(files[index], options: options) { candidate, k in
                 do {
                     try table.offer(
                         candidate, from: CandidateSource(input: index, session: k, path: files[index].displayPath),
                         to: sink)
                 } catch {
-                    finalRecord.outcome = .failed
-                    finalRecord.error = FormatError(
+                    storeError = FormatError(
                         file: files[index].displayPath, location: "",
                         reason: "could not store session \(candidate.session.sessionID): \(error)")
                 }
             }
-            spill.store(finalRecord, at: index)
+            if let storeError {
+                record.outcome = .failed
+                record.error = storeError
+            }
+            spill.store(record, at: index)
             let n = done.withLock { n -> Int in
                 n += 1
                 return n
@@ -153,13 +155,18 @@ public struct Migration: Sendable {
         }
     }
 
-    /// Reads, detects and converts one file. Never throws: every problem becomes the record's.
-    static func convert(_ file: InputFile, options: MigrationOptions) -> (InputRecord, [MigratedSession]) {
+    /// Reads, detects and converts one file, handing each converted session to `deliver` (with
+    /// its position in the file) as soon as its bytes exist, so that a file of many sessions (a
+    /// JamBot database) never holds all their bytes at once. Sessions are delivered only once
+    /// every session of the file has validated. Never throws: every problem becomes the record's.
+    static func convert(
+        _ file: InputFile, options: MigrationOptions, deliver: (MigratedSession, Int) -> Void
+    ) -> InputRecord {
         var record = InputRecord(path: file.displayPath, outcome: .failed)
-        func fail(_ location: String, _ reason: String) -> (InputRecord, [MigratedSession]) {
+        func fail(_ location: String, _ reason: String) -> InputRecord {
             record.outcome = .failed
             record.error = FormatError(file: file.displayPath, location: location, reason: reason)
-            return (record, [])
+            return record
         }
         let data: [UInt8]
         do {
@@ -175,31 +182,29 @@ public struct Migration: Sendable {
         case .notASession(let reason):
             record.outcome = .skipped
             record.note = reason
-            return (record, [])
+            return record
         case .failed(let error):
             record.outcome = .failed
             record.error = error
-            return (record, [])
+            return record
         case .recognized(let format, let importer):
             record.format = format.qualifiedName
             record.note = format.note
             if format.role == .part {
                 record.outcome = .joined
-                return (record, [])
+                return record
             }
             record.warnings = readerWarnings(input.jsonWarnings)
-            let imported: [ImportedSession]
+            var imported: [ImportedSession]
             do {
                 imported = try importer.importSessions(input, as: format, context: context)
             } catch let error as FormatError {
                 record.outcome = .failed
                 record.error = error
-                return (record, [])
+                return record
             } catch {
                 return fail("", "\(error)")
             }
-            var candidates: [MigratedSession] = []
-            var joined: [String] = []
             for item in imported {
                 let problems = SessionValidator.check(item.session)
                 if !problems.isEmpty {
@@ -208,10 +213,14 @@ public struct Migration: Sendable {
                         "converted session \(item.session.sessionID) is not valid sessionsync/1 (\(problems.map(\.description).joined(separator: "; "))); this is a SessionSync bug, please report it"
                     )
                 }
+            }
+            var joined: [String] = []
+            // Front to back, letting go of each session once delivered.
+            imported.reverse()
+            var k = 0
+            while let item = imported.popLast() {
                 let bytes = item.session.canonicalBytes
                 let digest = Digest.sha256Hex(bytes)
-                candidates.append(
-                    MigratedSession(session: item.session, bytes: bytes, digest: digest, modifiedAt: item.modifiedAt))
                 record.warnings += item.warnings
                 joined += item.joinedFiles
                 record.sessions.append(
@@ -220,13 +229,16 @@ public struct Migration: Sendable {
                         name: item.session.metadata.name,
                         auditEntries: item.session.auditLog.count, locks: item.session.auditLog.filter(\.isLock).count,
                         status: .planned, digestForComparison: digest))
+                deliver(
+                    MigratedSession(session: item.session, bytes: bytes, digest: digest, modifiedAt: item.modifiedAt), k)
+                k += 1
             }
             if !joined.isEmpty {
                 record.note = ([record.note].compactMap { $0 } + ["joined with: " + joined.joined(separator: ", ")])
                     .joined(separator: "; ")
             }
             record.outcome = .migrated
-            return (record, candidates)
+            return record
         }
     }
 
