@@ -28,3 +28,25 @@ struct PathTextTests {
         }
     }
 }
+
+/// The remembered folder resolution gives `realpath`'s answer, symlinks included.
+struct RealDirectoryTests {
+    @Test func agreesWithRealpathThroughSymlinks() throws {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("sessionsync-realdir-" + UUID().uuidString).path
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: base + "/a/b/c", withIntermediateDirectories: true)
+        try fm.createDirectory(atPath: base + "/elsewhere/d", withIntermediateDirectories: true)
+        try fm.createSymbolicLink(atPath: base + "/a/link", withDestinationPath: base + "/elsewhere")
+        let paths = [
+            base, base + "/a", base + "/a/b", base + "/a/b/c", base + "/a/link", base + "/a/link/d", base + "/a/b/c",
+            base + "/a/missing",
+        ]
+        for _ in 0..<2 {  // the second round answers from memory
+            for p in paths {
+                #expect(FileReading.realDirectory(p) == FileReading.realPath(p), "\(p)")
+            }
+        }
+        #expect(FileReading.realDirectory(base + "/a/link/d")?.hasSuffix("/elsewhere/d") == true)
+    }
+}

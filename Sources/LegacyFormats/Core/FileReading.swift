@@ -48,6 +48,44 @@ public enum FileReading {
         return String(cString: resolved)
     }
 
+    /// ``realPath(_:)`` of a folder, remembering recent answers: a folder whose parent was
+    /// resolved costs one `lstat` (is it a real folder, not a symlink?) instead of a `readlink`
+    /// per component. Importers ask this for every related file they read (a Lobster workspace
+    /// of thousands of session folders asks it thousands of times under the same parents).
+    public static func realDirectory(_ path: String) -> String? {
+        if let hit = directoryCache.lookup(path) { return hit }
+        let parent = PathText.parent(path)
+        let name = PathText.lastComponent(path)
+        var resolved: String?
+        var st = stat()
+        if !parent.isEmpty, parent != path, name != ".", name != "..", let realParent = realDirectory(parent),
+            lstat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR
+        {
+            resolved = realParent == "/" ? "/" + name : realParent + "/" + name
+        } else {
+            resolved = realPath(path)
+        }
+        if let resolved { directoryCache.insert(path, resolved) }
+        return resolved
+    }
+
+    /// A small bounded memo of folder → real path (cleared when full, so memory stays flat).
+    private final class DirectoryCache: @unchecked Sendable {
+        private var entries: [String: String] = [:]
+        private let lock = NSLock()
+
+        func lookup(_ path: String) -> String? { lock.withLock { entries[path] } }
+
+        func insert(_ path: String, _ real: String) {
+            lock.withLock {
+                if entries.count >= 1024 { entries.removeAll(keepingCapacity: true) }
+                entries[path] = real
+            }
+        }
+    }
+
+    private static let directoryCache = DirectoryCache()
+
     /// `path` with `.`/`..` components and repeated slashes removed, without touching the disk.
     public static func lexicallyNormalized(_ path: String) -> String {
         var parts: [Substring] = []

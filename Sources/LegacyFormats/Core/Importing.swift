@@ -164,7 +164,7 @@ public struct RelatedFiles: Sendable {
     public init(root: String) { self.root = root }
 
     func inside(_ directory: String) -> Bool {
-        guard let real = FileReading.realPath(directory.isEmpty ? "." : directory) else { return false }
+        guard let real = FileReading.realDirectory(directory.isEmpty ? "." : directory) else { return false }
         return real == root || real.hasPrefix(root.hasSuffix("/") ? root : root + "/")
     }
 
