@@ -6,6 +6,10 @@ import LegacyFormats
 #endif
 
 /// One file found under the inputs of a run.
+///
+/// A run holds one of these per input file for its whole length, so it is kept small: the
+/// display path is the same string as the path whenever the user named the input that way
+/// (always, for the walker), and the relative path is a suffix of the path, not a copy.
 public struct InputFile: Sendable, Equatable {
     /// The path to open.
     public var path: String
@@ -13,8 +17,18 @@ public struct InputFile: Sendable, Equatable {
     public var displayPath: String
     /// The input root it was found under; related-file reads stay inside it.
     public var root: String
+    /// Where the relative path starts in `path` (UTF-8 offset).
+    var relativeOffset: Int
+
     /// The path relative to the input it was found under (the file name for a file input).
-    public var relativePath: String
+    public var relativePath: String { String(decoding: path.utf8.dropFirst(relativeOffset), as: UTF8.self) }
+
+    init(path: String, displayPath: String, root: String, relativeOffset: Int) {
+        self.path = path
+        self.displayPath = displayPath
+        self.root = root
+        self.relativeOffset = relativeOffset
+    }
 }
 
 /// An input path that yields no file to import, and why.
@@ -48,8 +62,8 @@ public enum InputWalker {
                 let root = FileReading.realPath(parent.isEmpty ? "." : parent) ?? parent
                 files.append(
                     InputFile(
-                        path: input, displayPath: input, root: root, relativePath: PathText.lastComponent(input)
-                    ))
+                        path: input, displayPath: input, root: root,
+                        relativeOffset: input.utf8.count - PathText.lastComponent(input).utf8.count))
             }
         }
         return (files, problems)
@@ -76,8 +90,10 @@ public enum InputWalker {
         entries.sort { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
         for (name, knownType) in entries {
             let child = path.hasSuffix("/") ? path + name : path + "/" + name
-            let childDisplay = display.hasSuffix("/") ? display + name : display + "/" + name
+            // One string for both when they are the same text (a walk always starts so).
+            let childDisplay = display == path ? child : (display.hasSuffix("/") ? display + name : display + "/" + name)
             let childRelative = relative.isEmpty ? name : relative + "/" + name
+            let relativeOffset = child.utf8.count - childRelative.utf8.count
             var type = knownType
             if type == UInt8(DT_UNKNOWN) {
                 var st = stat()
@@ -103,7 +119,7 @@ public enum InputWalker {
                         problems: &problems)
                 }
             case Int32(DT_REG):
-                files.append(InputFile(path: child, displayPath: childDisplay, root: root, relativePath: childRelative))
+                files.append(InputFile(path: child, displayPath: childDisplay, root: root, relativeOffset: relativeOffset))
             case Int32(DT_LNK):
                 guard let target = FileReading.realPath(child), target == root || target.hasPrefix(root + "/") else {
                     problems.append(
@@ -121,7 +137,7 @@ public enum InputWalker {
                             isError: false))
                 } else {
                     files.append(
-                        InputFile(path: child, displayPath: childDisplay, root: root, relativePath: childRelative))
+                        InputFile(path: child, displayPath: childDisplay, root: root, relativeOffset: relativeOffset))
                 }
             default:
                 problems.append(

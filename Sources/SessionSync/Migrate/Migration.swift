@@ -75,7 +75,7 @@ public struct Migration: Sendable {
             var record = Migration.convert(files[index], options: options) { candidate, k in
                 do {
                     try table.offer(
-                        candidate, from: CandidateSource(input: index, session: k, path: files[index].displayPath),
+                        candidate, from: CandidateSource(input: index, session: k),
                         to: sink)
                 } catch {
                     storeError = FormatError(
@@ -118,7 +118,7 @@ public struct Migration: Sendable {
         let winners = table.snapshot()
         let dryRun = options.dryRun
         let records = ReportInputs(spill: spill, order: order, problems: problemRecords) { record, index in
-            Migration.resolve(&record, index: index, winners: winners, dryRun: dryRun)
+            Migration.resolve(&record, index: index, winners: winners, dryRun: dryRun) { files[$0].displayPath }
         }
         var report = MigrationReport(records: records, dryRun: options.dryRun, destination: sink.destination)
         try sink.finish(report: &report, progress: progress)
@@ -129,7 +129,8 @@ public struct Migration: Sendable {
     /// (created, updated, unchanged, or planned in a dry run) if this input held the winning
     /// copy, else superseded by the input that did.
     static func resolve(
-        _ record: inout InputRecord, index: Int, winners: [String: WinnerTable.Winner], dryRun: Bool
+        _ record: inout InputRecord, index: Int, winners: [String: WinnerTable.Winner], dryRun: Bool,
+        path: (Int) -> String
     ) {
         for k in record.sessions.indices {
             let id = record.sessions[k].sessionID
@@ -144,7 +145,7 @@ public struct Migration: Sendable {
                 }
             } else {
                 record.sessions[k].status = .superseded
-                record.sessions[k].supersededBy = winner.source.path
+                record.sessions[k].supersededBy = path(winner.source.input)
                 record.sessions[k].differsFromMigrated = record.sessions[k].digestForComparison != winner.digest
             }
         }
@@ -283,11 +284,11 @@ public struct Migration: Sendable {
     }
 }
 
-/// Which input (and which of its sessions) a candidate came from.
+/// Which input (and which of its sessions) a candidate came from. (Indices only: the table
+/// holds one per session for the whole run.)
 struct CandidateSource: Sendable {
     var input: Int
     var session: Int
-    var path: String
 }
 
 /// The newest copy seen so far of every session, and what the store held before the run.
