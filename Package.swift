@@ -31,7 +31,7 @@ let package = Package(
         .target(
             name: "SessionSync",
             dependencies: [
-                "SessionModel", "LegacyFormats", "Git",
+                "SessionModel", "LegacyFormats", "Git", "CSQLite",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .executableTarget(

@@ -115,10 +115,9 @@ public struct Migration: Sendable {
             if keyPrecedes(pb, pa) { return false }
             return rank(a) < rank(b)
         }
-        let winners = table.snapshot()
         let dryRun = options.dryRun
         let records = ReportInputs(spill: spill, order: order, problems: problemRecords) { record, index in
-            Migration.resolve(&record, index: index, winners: winners, dryRun: dryRun) { files[$0].displayPath }
+            Migration.resolve(&record, index: index, winners: table, dryRun: dryRun) { files[$0].displayPath }
         }
         var report = MigrationReport(records: records, dryRun: options.dryRun, destination: sink.destination)
         try sink.finish(report: &report, progress: progress)
@@ -129,12 +128,12 @@ public struct Migration: Sendable {
     /// (created, updated, unchanged, or planned in a dry run) if this input held the winning
     /// copy, else superseded by the input that did.
     static func resolve(
-        _ record: inout InputRecord, index: Int, winners: [String: WinnerTable.Winner], dryRun: Bool,
+        _ record: inout InputRecord, index: Int, winners: WinnerTable, dryRun: Bool,
         path: (Int) -> String
     ) {
         for k in record.sessions.indices {
             let id = record.sessions[k].sessionID
-            guard let winner = winners[id] else { continue }
+            guard let winner = winners.winner(of: id) else { continue }
             if winner.source.input == index && winner.source.session == k {
                 if dryRun {
                     record.sessions[k].status = winner.existingDigest == winner.digest ? .unchanged : .planned
@@ -289,58 +288,6 @@ public struct Migration: Sendable {
 struct CandidateSource: Sendable {
     var input: Int
     var session: Int
-}
-
-/// The newest copy seen so far of every session, and what the store held before the run.
-final class WinnerTable: @unchecked Sendable {
-    struct Winner: Sendable {
-        var source: CandidateSource
-        var digest: String
-        var modifiedKey: TimeKey
-        var entries: Int
-        var size: Int
-        var existingDigest: String?
-    }
-
-    private var winners: [String: Winner] = [:]
-    private let lock = NSLock()
-    private let stripes = (0..<64).map { _ in NSLock() }
-
-    /// Offers a candidate; stores it through the sink if it is the newest copy so far.
-    func offer(_ candidate: MigratedSession, from source: CandidateSource, to sink: any SessionSink) throws {
-        let id = candidate.session.sessionID
-        let stripe = stripes[Int(UInt(bitPattern: id.hashValue) % UInt(stripes.count))]
-        stripe.lock()
-        defer { stripe.unlock() }
-        let current = lock.withLock { winners[id] }
-        let key = TimeKey(candidate.modifiedAt)
-        let entries = candidate.session.auditLog.count
-        if let current {
-            guard Self.beats(key, entries, candidate.bytes.count, candidate.digest, source, current) else { return }
-        }
-        let existing = try current.map { $0.existingDigest } ?? sink.existingDigest(of: id)
-        try sink.store(candidate)
-        let winner = Winner(
-            source: source, digest: candidate.digest, modifiedKey: key, entries: entries, size: candidate.bytes.count,
-            existingDigest: existing)
-        lock.withLock { winners[id] = winner }
-    }
-
-    /// Newer modification time wins; then the longer audit log; then the larger document (the
-    /// copy that holds more, e.g. a Lobster provenance export with its entities and agents);
-    /// then the larger digest (arbitrary, but decided by content alone); identical copies: the
-    /// first input in walk order.
-    static func beats(
-        _ key: TimeKey, _ entries: Int, _ size: Int, _ digest: String, _ source: CandidateSource, _ current: Winner
-    ) -> Bool {
-        if key != current.modifiedKey { return current.modifiedKey < key }
-        if entries != current.entries { return entries > current.entries }
-        if size != current.size { return size > current.size }
-        if digest != current.digest { return digest > current.digest }
-        return (source.input, source.session) < (current.source.input, current.source.session)
-    }
-
-    func snapshot() -> [String: Winner] { lock.withLock { winners } }
 }
 
 /// A canonical time as a comparable value (seconds, then fraction); no time sorts first.

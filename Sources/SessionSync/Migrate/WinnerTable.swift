@@ -1,0 +1,170 @@
+import CSQLite
+import Foundation
+
+/// The newest copy seen so far of every session of a run, and what the store held before it.
+///
+/// A run must remember every session it has seen to decide between copies (SPEC 2.3), so this
+/// is the one table that grows with the number of sessions. It lives in a private temporary
+/// SQLite database (`sqlite3_open_v2("")`: a file that SQLite deletes when it closes) with a
+/// small page cache, so memory stays flat however many sessions a run holds; if no temporary
+/// database can be made it falls back to a dictionary.
+final class WinnerTable: @unchecked Sendable {
+    struct Winner: Sendable {
+        var source: CandidateSource
+        var digest: String
+        var modifiedKey: TimeKey
+        var entries: Int
+        var size: Int
+        var existingDigest: String?
+    }
+
+    private let db: WinnerDatabase?
+    private var memory: [String: Winner] = [:]
+    private let lock = NSLock()
+    /// Offers of one session are serialized (so its store sees copies one at a time); offers
+    /// of different sessions run in parallel except for the short table lookups.
+    private let stripes = (0..<64).map { _ in NSLock() }
+
+    init() { db = WinnerDatabase() }
+
+    /// Offers a candidate; stores it through the sink if it is the newest copy so far.
+    func offer(_ candidate: MigratedSession, from source: CandidateSource, to sink: any SessionSink) throws {
+        let id = candidate.session.sessionID
+        let stripe = stripes[Int(UInt(bitPattern: id.hashValue) % UInt(stripes.count))]
+        stripe.lock()
+        defer { stripe.unlock() }
+        let current = winner(of: id)
+        let key = TimeKey(candidate.modifiedAt)
+        let entries = candidate.session.auditLog.count
+        if let current {
+            guard Self.beats(key, entries, candidate.bytes.count, candidate.digest, source, current) else { return }
+        }
+        let existing = try current.map { $0.existingDigest } ?? sink.existingDigest(of: id)
+        try sink.store(candidate)
+        let winner = Winner(
+            source: source, digest: candidate.digest, modifiedKey: key, entries: entries, size: candidate.bytes.count,
+            existingDigest: existing)
+        try lock.withLock {
+            if let db { try db.put(id, winner) } else { memory[id] = winner }
+        }
+    }
+
+    /// The winning copy of a session, or nil if no input held it.
+    func winner(of id: String) -> Winner? {
+        lock.withLock { db.map { $0.get(id) } ?? memory[id] }
+    }
+
+    /// Newer modification time wins; then the longer audit log; then the larger document (the
+    /// copy that holds more, e.g. a Lobster provenance export with its entities and agents);
+    /// then the larger digest (arbitrary, but decided by content alone); identical copies: the
+    /// first input in walk order.
+    static func beats(
+        _ key: TimeKey, _ entries: Int, _ size: Int, _ digest: String, _ source: CandidateSource, _ current: Winner
+    ) -> Bool {
+        if key != current.modifiedKey { return current.modifiedKey < key }
+        if entries != current.entries { return entries > current.entries }
+        if size != current.size { return size > current.size }
+        if digest != current.digest { return digest > current.digest }
+        return (source.input, source.session) < (current.source.input, current.source.session)
+    }
+}
+
+/// The SQLite side of ``WinnerTable``: one connection, two prepared statements, used under the
+/// table's lock only. Owns its handles and finalizes them in `deinit`.
+private final class WinnerDatabase {
+    private let handle: OpaquePointer
+    private let select: OpaquePointer
+    private let upsert: OpaquePointer
+    /// The text destructor that tells SQLite to copy bound strings.
+    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+    init?() {
+        var db: OpaquePointer?
+        // "" opens a private temporary database on disk, deleted when closed.
+        guard sqlite3_open_v2("", &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nil) == SQLITE_OK, let db else {
+            if let db { sqlite3_close_v2(db) }
+            return nil
+        }
+        let setup = """
+            PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA locking_mode = EXCLUSIVE;
+            PRAGMA cache_size = -1024;
+            CREATE TABLE winners (id TEXT PRIMARY KEY, input INTEGER NOT NULL, session INTEGER NOT NULL,
+              digest TEXT NOT NULL, seconds INTEGER NOT NULL, fraction REAL NOT NULL, entries INTEGER NOT NULL,
+              size INTEGER NOT NULL, existing TEXT) WITHOUT ROWID;
+            """
+        var select: OpaquePointer?
+        var upsert: OpaquePointer?
+        guard sqlite3_exec(db, setup, nil, nil, nil) == SQLITE_OK,
+            sqlite3_prepare_v2(
+                db, "SELECT input, session, digest, seconds, fraction, entries, size, existing FROM winners WHERE id = ?",
+                -1, &select, nil) == SQLITE_OK,
+            sqlite3_prepare_v2(
+                db,
+                "INSERT OR REPLACE INTO winners (id, input, session, digest, seconds, fraction, entries, size, existing) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                -1, &upsert, nil) == SQLITE_OK,
+            let select, let upsert
+        else {
+            sqlite3_finalize(select)
+            sqlite3_finalize(upsert)
+            sqlite3_close_v2(db)
+            return nil
+        }
+        handle = db
+        self.select = select
+        self.upsert = upsert
+    }
+
+    deinit {
+        sqlite3_finalize(select)
+        sqlite3_finalize(upsert)
+        sqlite3_close_v2(handle)
+    }
+
+    func get(_ id: String) -> WinnerTable.Winner? {
+        defer {
+            sqlite3_reset(select)
+            sqlite3_clear_bindings(select)
+        }
+        sqlite3_bind_text(select, 1, id, -1, Self.transient)
+        guard sqlite3_step(select) == SQLITE_ROW else { return nil }
+        func text(_ i: Int32) -> String? {
+            sqlite3_column_text(select, i).map { String(cString: $0) }
+        }
+        var key = TimeKey(nil)
+        key.seconds = sqlite3_column_int64(select, 3)
+        key.fraction = sqlite3_column_double(select, 4)
+        return WinnerTable.Winner(
+            source: CandidateSource(
+                input: Int(sqlite3_column_int64(select, 0)), session: Int(sqlite3_column_int64(select, 1))),
+            digest: text(2) ?? "", modifiedKey: key, entries: Int(sqlite3_column_int64(select, 5)),
+            size: Int(sqlite3_column_int64(select, 6)), existingDigest: text(7))
+    }
+
+    /// A failed write (a full disk under the temporary folder), with SQLite's reason.
+    struct WriteError: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    func put(_ id: String, _ w: WinnerTable.Winner) throws {
+        defer {
+            sqlite3_reset(upsert)
+            sqlite3_clear_bindings(upsert)
+        }
+        sqlite3_bind_text(upsert, 1, id, -1, Self.transient)
+        sqlite3_bind_int64(upsert, 2, Int64(w.source.input))
+        sqlite3_bind_int64(upsert, 3, Int64(w.source.session))
+        sqlite3_bind_text(upsert, 4, w.digest, -1, Self.transient)
+        sqlite3_bind_int64(upsert, 5, w.modifiedKey.seconds)
+        sqlite3_bind_double(upsert, 6, w.modifiedKey.fraction)
+        sqlite3_bind_int64(upsert, 7, Int64(w.entries))
+        sqlite3_bind_int64(upsert, 8, Int64(w.size))
+        if let existing = w.existingDigest {
+            sqlite3_bind_text(upsert, 9, existing, -1, Self.transient)
+        } else {
+            sqlite3_bind_null(upsert, 9)
+        }
+        guard sqlite3_step(upsert) == SQLITE_DONE else {
+            throw WriteError(description: "the run's table of sessions cannot be written: " + String(cString: sqlite3_errmsg(handle)))
+        }
+    }
+}
