@@ -26,7 +26,12 @@ public enum Timestamp {
     /// `isoformat()`, `str(datetime)` and SQL `DATETIME` columns produce. Fractions past
     /// microseconds are cut to microseconds. Returns nil for anything else or an impossible date.
     public static func parse(_ text: String) -> LegacyTime? {
-        let b = Array(text.utf8)
+        // Times are at most ~40 bytes; read them in place rather than copying into an array.
+        if let result = text.utf8.withContiguousStorageIfAvailable({ parse(bytes: $0) }) { return result }
+        return Array(text.utf8).withUnsafeBufferPointer { parse(bytes: $0) }
+    }
+
+    private static func parse(bytes b: UnsafeBufferPointer<UInt8>) -> LegacyTime? {
         var i = 0
         func digits(_ n: Int) -> Int? {
             guard i + n <= b.count else { return nil }
