@@ -7,6 +7,7 @@ import SessionSync
 extension SessionSyncCommand {
     struct Commit: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "commit",
             abstract: "Commit saved sessions (any format) into a git store: one commit per new lock.",
             discussion: """
                 Takes what the apps just saved (an ALchemist desktop save, a server store file, a \
