@@ -47,8 +47,15 @@ let package = Package(
             // so that its link names Foundation's own static dependencies (ICU, CoreFoundation);
             // lld links them without gold's warnings about glibc's mktemp. Only this target
             // changes, so the other modules and the dependencies build once for product and tests.
+            // The exported symbol keeps libgit2 from parsing the CA certificates (NoCACertificates.swift).
             swiftSettings: [.unsafeFlags(["-static-stdlib"], .when(platforms: [.linux]))],
-            linkerSettings: [.unsafeFlags(["-static-stdlib", "-use-ld=lld"], .when(platforms: [.linux]))]),
+            linkerSettings: [
+                .unsafeFlags(
+                    [
+                        "-static-stdlib", "-use-ld=lld", "-Xlinker",
+                        "--export-dynamic-symbol=mbedtls_x509_crt_parse_file",
+                    ], .when(platforms: [.linux]))
+            ]),
         // scripts/bench-packwriter: the bulk write paths compared in release (a tool, not a test).
         .executableTarget(name: "bench-packwriter", dependencies: ["Git"], path: "scripts/PackWriterBench"),
         .testTarget(name: "GitTests", dependencies: ["Git"]),

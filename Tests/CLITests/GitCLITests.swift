@@ -153,6 +153,17 @@ struct GitCLITests {
         }
     }
 
+    /// The binary's own `mbedtls_x509_crt_parse_file` (NoCACertificates.swift) is what libgit2
+    /// calls, so no run parses the machine's CA certificates; the dynamic linker says so.
+    @Test func libgit2BindsToTheBinarysCertificateStandIn() throws {
+        let r = try CLI.run(["--version"], environment: ["LD_DEBUG": "bindings"])
+        #expect(r.status == 0)
+        let bindings = r.stderr.split(separator: "\n").filter { $0.hasSuffix("`mbedtls_x509_crt_parse_file'") }
+        let fromLibgit2 = bindings.filter { $0.contains("binding file ") && $0.contains("/libgit2.so") }
+        #expect(!fromLibgit2.isEmpty, "\(bindings)")
+        #expect(fromLibgit2.allSatisfy { $0.contains(" to \(CLI.binary) [0]: ") }, "\(fromLibgit2)")
+    }
+
     /// `commit` (read without ArgumentParser in its usual forms), `log` and `show` use the
     /// repository's own config only, never the user's: a user's `core.logAllRefUpdates = true`
     /// would give a bare repository a reflog. Forms the quick reading leaves to ArgumentParser
