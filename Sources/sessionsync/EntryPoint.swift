@@ -7,8 +7,13 @@ import Foundation
 enum EntryPoint {
     static func main() {
         do {
-            var command = try SessionSyncCommand.parseAsRoot()
-            try command.run()
+            // `commit` runs after every save: its usual forms skip ArgumentParser (issue #5).
+            if let commit = SessionSyncCommand.Commit.QuickInvocation(CommandLine.arguments.dropFirst()) {
+                try commit.run()
+            } else {
+                var command = try SessionSyncCommand.parseAsRoot()
+                try command.run()
+            }
         } catch {
             let code = SessionSyncCommand.exitCode(for: error)
             if code == .success || code == .failure && error is ExitCode {

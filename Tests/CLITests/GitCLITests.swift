@@ -105,6 +105,105 @@ struct GitCLITests {
         #expect(try CLI.run(["log", "nothing", "--repo", dir + "/repo.git"]).status == 1)
         #expect(try CLI.run(["log", "x", "--repo", dir + "/not-a-repo"]).status == 2)
     }
+
+    /// `commit PATH… --repo REPO [--branch B] [--assume-timezone Z] [--json]` is read without
+    /// ArgumentParser (issue #5); spelled `--option=value`, the same command goes through
+    /// ArgumentParser. Both must do and print exactly the same, failures included.
+    @Test func commitReadsItsUsualArgumentsExactlyAsArgumentParserDoes() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let seed = dir + "/seed.git"
+        try Self.write(Self.session("quick-a", locks: 1), dir + "/v1/a.json")
+        #expect(try CLI.run(["migrate", dir + "/v1", "--repo", seed, "--bare"]).status == 0)
+        let a = dir + "/v2/a.json"
+        let b = dir + "/v2/b.json"
+        try Self.write(Self.session("quick-a", locks: 3), a)
+        try Self.write(Self.session("quick-b", locks: 2, minute: 7), b)
+        let repo = dir + "/repo.git"
+        let cases: [([String], [String])] = [
+            (["commit", a, "--repo", repo], ["commit", a, "--repo=" + repo]),
+            (["commit", "--json", a, "--repo", repo, b], ["commit", a, b, "--json", "--repo=" + repo]),
+            (
+                ["commit", a, "--branch", "side", "--repo", repo, b],
+                ["commit", a, b, "--branch=side", "--repo=" + repo]
+            ),
+            (
+                ["commit", a, "--repo", repo, "--assume-timezone", "Europe/Berlin"],
+                ["commit", a, "--repo=" + repo, "--assume-timezone=Europe/Berlin"]
+            ),
+            (
+                ["commit", a, "--repo", repo, "--assume-timezone", "Mars/Olympus"],
+                ["commit", a, "--repo=" + repo, "--assume-timezone=Mars/Olympus"]
+            ),
+            (["commit", dir + "/missing.json", "--repo", repo], ["commit", dir + "/missing.json", "--repo=" + repo]),
+            (["commit", a, "--repo", dir + "/v1/a.json"], ["commit", a, "--repo=" + dir + "/v1/a.json"]),
+        ]
+        for (quick, full) in cases {
+            var seen: [[String]] = []
+            for arguments in [quick, full] {
+                try? FileManager.default.removeItem(atPath: repo)
+                try FileManager.default.copyItem(atPath: seed, toPath: repo)
+                let r = try CLI.run(arguments)
+                let heads = try CLI.tool(["git", "-C", repo, "for-each-ref", "--format=%(refname) %(objectname)"])
+                    .stdout
+                seen.append(["\(r.status)", r.stdout, r.stderr, heads])
+            }
+            #expect(seen[0] == seen[1], "\(quick)")
+            #expect(seen[0][0] != "0" || seen[0][1].contains("commit"), "\(quick): \(seen[0])")
+        }
+    }
+
+    /// The binary's own `mbedtls_x509_crt_parse_file` (NoCACertificates.swift) is what libgit2
+    /// calls, so no run parses the machine's CA certificates; the dynamic linker says so.
+    @Test func libgit2BindsToTheBinarysCertificateStandIn() throws {
+        let r = try CLI.run(["--version"], environment: ["LD_DEBUG": "bindings"])
+        #expect(r.status == 0)
+        let bindings = r.stderr.split(separator: "\n").filter { $0.hasSuffix("`mbedtls_x509_crt_parse_file'") }
+        let fromLibgit2 = bindings.filter { $0.contains("binding file ") && $0.contains("/libgit2.so") }
+        #expect(!fromLibgit2.isEmpty, "\(bindings)")
+        #expect(fromLibgit2.allSatisfy { $0.contains(" to \(CLI.binary) [0]: ") }, "\(fromLibgit2)")
+    }
+
+    /// `commit` (read without ArgumentParser in its usual forms), `log` and `show` use the
+    /// repository's own config only, never the user's: a user's `core.logAllRefUpdates = true`
+    /// would give a bare repository a reflog. Forms the quick reading leaves to ArgumentParser
+    /// (no arguments, `--help`) and the other commands' usage errors report as usual.
+    @Test func commitLogAndShowIgnoreTheUsersGitConfig() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let userConfig = "[core]\n\tlogAllRefUpdates = true\n"
+        try CLI.write(userConfig, to: dir + "/home/.gitconfig")
+        try CLI.write(userConfig, to: dir + "/home/.config/git/config")
+        let env = ["HOME": dir + "/home", "XDG_CONFIG_HOME": dir + "/home/.config"]
+        let repo = dir + "/repo.git"
+        let s = Self.session("user-config", locks: 1)
+        try Self.write(s, dir + "/v1/s.json")
+        #expect(try CLI.run(["migrate", dir + "/v1", "--repo", repo, "--bare"], environment: env).status == 0)
+        try Self.write(Self.session("user-config", locks: 2), dir + "/v2/s.json")
+        let commit = try CLI.run(["commit", dir + "/v2/s.json", "--repo", repo], environment: env)
+        #expect(commit.status == 0 && commit.stdout == "1 commit on main\n", "\(commit.stdout)\(commit.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: repo + "/logs/refs/heads/main"))
+        // The witness: git itself, with the same home, does keep a reflog in a bare repository.
+        var gitEnv = env
+        gitEnv["GIT_CONFIG_NOSYSTEM"] = "1"
+        #expect(
+            try CLI.tool(["git", "-C", repo, "update-ref", "refs/heads/witness", "HEAD"], environment: gitEnv).status
+                == 0)
+        #expect(FileManager.default.fileExists(atPath: repo + "/logs/refs/heads/witness"))
+
+        let log = try CLI.run(["log", s.sessionID, "--repo", repo], environment: env)
+        #expect(log.status == 0 && log.stdout.contains("lock 2 of user-config"), "\(log.stderr)")
+        let show = try CLI.run(["show", s.sessionID, "--repo", repo], environment: env)
+        #expect(try SessionValidator.session(fromCanonical: Array(show.stdout.utf8)).auditLog.count == 2)
+
+        for (arguments, status) in [
+            (["commit"], 2), (["commit", "--help"], 0), (["log", "--bogus"], 2), (["show"], 2),
+        ] {
+            let r = try CLI.run(arguments, environment: env)
+            #expect(r.status == Int32(status), "\(arguments): \(r.stderr)")
+            #expect(status == 0 ? r.stdout.contains("USAGE: sessionsync") : r.stderr.contains("Usage: sessionsync"))
+        }
+    }
 }
 
 final class ResultBox: @unchecked Sendable {

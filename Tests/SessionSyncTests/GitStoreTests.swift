@@ -187,6 +187,35 @@ struct GitStoreTests {
                 == "ana@example.com <ana@example.com>|SessionSync <sessionsync@sessionsync.invalid>\n")
     }
 
+    /// Commit messages trim the summary, the notes and the source format exactly as
+    /// Foundation's `trimmingCharacters(in:)` does (the planner trims without it, for speed),
+    /// whatever whitespace, line breaks or combining marks the legacy text carries.
+    @Test func commitMessagesTrimTextExactlyAsFoundationDoes() throws {
+        let samples = [
+            "plain", "", " ", "\t \u{A0}", " two  words ", "\u{A0}nbsp\u{A0}", "\u{3000}ideographic\u{2003}",
+            "\u{2028}line\u{2029}", "\u{85}nel\u{85}", "\u{0B}\u{0C}vt ff\u{0C}", "\r\ncrlf\r\n", "mid\nline\rbreaks",
+            " \u{301}combining ", "emoji 🙂 ", "\u{200B}zero width\u{200B}", "\u{1}control\u{7F}", "é\u{202F}",
+        ]
+        for text in samples {
+            var s = Self.session("trim", locks: 1)
+            s.metadata.name = "name " + text
+            s.origin.format = text
+            s.auditLog[0].iteration = nil
+            s.auditLog[0].notes = text
+            s.sealAuditLog()
+            let message = try #require(HistoryPlanner.plan(s).first?.message)
+            func line(_ t: String) -> String {
+                String(t.map { $0 == "\n" || $0 == "\r" ? " " : $0 }).trimmingCharacters(in: .whitespaces)
+            }
+            let notes = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            let expected =
+                line("lock.data: name " + text) + "\n\n" + (notes.isEmpty ? "" : notes + "\n\n")
+                + "Session-Id: \(s.sessionID)\nAudit-Entry: \(s.auditLog[0].id)\nAudit-Seq: 1\n"
+                + "Source-Format: \(line(text))\n"
+            #expect(Array(message.utf8) == Array(expected.utf8), "\(Array(text.unicodeScalars))")
+        }
+    }
+
     @Test func commitAddsOnlyNewLocksAndOneSnapshotForAChangeWithoutALock() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -17,9 +17,13 @@ struct ImportArguments: ParsableArguments {
             "IANA time zone that naive legacy times (no offset) are read in.",
             discussion: "Default UTC, never the machine's zone, so that every machine converts alike.",
             valueName: "zone"))
-    var assumeTimezone = "UTC"
+    var assumeTimezone = Self.defaultTimeZone
 
-    func importOptions() throws -> ImportOptions {
+    static let defaultTimeZone = "UTC"
+
+    func importOptions() throws -> ImportOptions { try Self.importOptions(assumeTimezone: assumeTimezone) }
+
+    static func importOptions(assumeTimezone: String) throws -> ImportOptions {
         do {
             return try ImportOptions(assumeTimeZoneName: assumeTimezone)
         } catch {

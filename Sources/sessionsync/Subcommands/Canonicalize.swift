@@ -6,6 +6,7 @@ import SessionSync
 extension SessionSyncCommand {
     struct Canonicalize: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "canonicalize",
             abstract: "Rewrite JSON files in the canonical form of SPEC 2.1 (any JSON, not only sessions).",
             discussion: """
                 Reads each file leniently (NaN tokens, duplicate keys: the last wins) and writes its \

@@ -23,16 +23,25 @@ extension SessionSyncCommand {
         var repo: String
 
         @Option(name: .long, help: ArgumentHelp("Branch to commit to.", valueName: "branch"))
-        var branch = "main"
+        var branch = Self.defaultBranch
 
         @OptionGroup var importArguments: ImportArguments
         @OptionGroup var output: OutputOptions
 
+        static let defaultBranch = "main"
+
         func run() throws {
-            let options = MigrationOptions(inputs: paths, importOptions: try importArguments.importOptions())
+            try Self.run(
+                paths: paths, repo: repo, branch: branch, assumeTimezone: importArguments.assumeTimezone,
+                json: output.json)
+        }
+
+        static func run(paths: [String], repo: String, branch: String, assumeTimezone: String, json: Bool) throws {
+            let importOptions = try ImportArguments.importOptions(assumeTimezone: assumeTimezone)
+            let options = MigrationOptions(inputs: paths, importOptions: importOptions)
             let sink = try openGitSink(repo: repo, branch: branch, bare: false)
             let result = try Migration(options: options).run(into: sink, progress: TerminalProgress.ifInteractive())
-            if output.json {
+            if json {
                 printJSON(result.jsonValue)
             } else {
                 for input in result.inputs {
@@ -45,6 +54,63 @@ extension SessionSyncCommand {
                     n == 0 ? "nothing to commit" : "\(n) commit\(n == 1 ? "" : "s") on \(branch)")
             }
             if result.hasFailures { throw ExitCode(1) }
+        }
+    }
+}
+
+extension SessionSyncCommand.Commit {
+    /// The usual invocation, `commit PATH… --repo REPO [--branch NAME] [--assume-timezone ZONE]
+    /// [--json]`, read without ArgumentParser. An editor or app runs `commit` after every save
+    /// (issue #5: under 20 ms), and ArgumentParser's reflection over the command tree costs
+    /// about 3 ms of that before any work starts.
+    ///
+    /// Only forms whose meaning is beyond doubt are taken: options anywhere among the paths,
+    /// each at most once, each value a separate argument that does not start with `-`.
+    /// Anything else (help, `--option=value`, `--`, an unknown or repeated option, a missing
+    /// value, an argument `help`, no path, no `--repo`) gives nil and goes to ArgumentParser,
+    /// which parses or rejects it as it always has. What is taken runs exactly what `run()`
+    /// runs with the same values (tests compare the two).
+    struct QuickInvocation {
+        var paths: [String]
+        var repo: String
+        var branch: String
+        var assumeTimezone: String
+        var json: Bool
+
+        init?(_ arguments: some Sequence<String>) {
+            var iterator = arguments.makeIterator()
+            guard iterator.next() == "commit" else { return nil }
+            var paths: [String] = []
+            var values: [String: String] = [:]
+            var json = false
+            while let argument = iterator.next() {
+                switch argument {
+                case "--repo", "--branch", "--assume-timezone":
+                    guard values[argument] == nil, let value = iterator.next(), !value.hasPrefix("-") else {
+                        return nil
+                    }
+                    values[argument] = value
+                case "--json":
+                    guard !json else { return nil }
+                    json = true
+                case "help":
+                    return nil
+                default:
+                    guard !argument.hasPrefix("-") else { return nil }
+                    paths.append(argument)
+                }
+            }
+            guard !paths.isEmpty, let repo = values["--repo"] else { return nil }
+            self.paths = paths
+            self.repo = repo
+            self.branch = values["--branch"] ?? SessionSyncCommand.Commit.defaultBranch
+            self.assumeTimezone = values["--assume-timezone"] ?? ImportArguments.defaultTimeZone
+            self.json = json
+        }
+
+        func run() throws {
+            try SessionSyncCommand.Commit.run(
+                paths: paths, repo: repo, branch: branch, assumeTimezone: assumeTimezone, json: json)
         }
     }
 }

@@ -7,6 +7,7 @@ import SessionSync
 extension SessionSyncCommand {
     struct Detect: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "detect",
             abstract: "Name the legacy format (and version) of each input, or why it is none.",
             discussion: """
                 Detection is by content, never by file name. Folders are walked recursively. \

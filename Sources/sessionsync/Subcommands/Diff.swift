@@ -7,6 +7,7 @@ import SessionSync
 extension SessionSyncCommand {
     struct Diff: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "diff",
             abstract: "Compare two sessions or two stores, session by session and audit entry by audit entry.",
             discussion: """
                 A and B are each a canonical file, a canonical folder store, a git store as \

@@ -7,6 +7,7 @@ import SessionSync
 extension SessionSyncCommand {
     struct Export: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "export",
             abstract: "Write a session in an app's own format, or as a Markdown audit trail.",
             discussion: """
                 SESSION is a canonical sessionsync/1 file, or any legacy file holding one session \

@@ -81,6 +81,7 @@ extension SessionSyncCommand {
 
         struct Textconv: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "textconv",
                 abstract: "Print a session file as stable text lines (what git diff compares).",
                 discussion:
                     "Used by diff.sessionsync.textconv. A file that is not a valid session is printed unchanged.")

@@ -6,6 +6,7 @@ import SessionSync
 extension SessionSyncCommand {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "list",
             abstract: "List the sessions of any store, newest first.",
             discussion: """
                 STORE is a git store (REPO[@REV]), a canonical folder store, or any legacy store (a server cache/ folder, a \

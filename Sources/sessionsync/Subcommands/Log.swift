@@ -7,6 +7,7 @@ import SessionSync
 extension SessionSyncCommand {
     struct Log: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "log",
             abstract: "A session's history in a git store: time, kind, iteration, notes, commit.",
             discussion: """
                 SESSION is a session id, a unique prefix of one (4+ hex digits), a legacy id (the \
@@ -56,6 +57,7 @@ extension SessionSyncCommand {
 
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "show",
             abstract: "Print a session as of a revision of a git store: canonical, or in an app's format.",
             discussion: "SESSION[@REV]: a session (as for `log`) and an optional revision (default: HEAD).")
 

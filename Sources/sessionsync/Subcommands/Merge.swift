@@ -7,6 +7,7 @@ import SessionSync
 extension SessionSyncCommand {
     struct Merge: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "merge",
             abstract: "Three-way merge of one session; also a git merge driver.",
             usage: """
                 sessionsync merge BASE OURS THEIRS [-o OUT] [--json]

@@ -7,6 +7,7 @@ import SessionSync
 extension SessionSyncCommand {
     struct Migrate: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "migrate",
             abstract: "Convert legacy sessions to sessionsync/1 into a canonical folder store or a git repository.",
             discussion: """
                 Walks files and folders (symlinks leaving an input are not followed), detects each \

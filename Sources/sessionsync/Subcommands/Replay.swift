@@ -7,6 +7,7 @@ import SessionSync
 extension SessionSyncCommand {
     struct Replay: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "replay",
             abstract: "Append to TO the audit entries FROM has and TO lacks, writing TO in its own format.",
             discussion: """
                 FROM: any store diff reads (a file, a canonical or legacy folder, REPO[@REV]). TO: a \

@@ -7,6 +7,7 @@ import SessionSync
 extension SessionSyncCommand {
     struct Validate: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "validate",
             abstract: "Check canonical sessionsync/1 files, folders or stores.",
             discussion: """
                 Checks the schema, the exact canonical bytes (key order, indentation, number form, \
