@@ -248,7 +248,9 @@ public struct AuditEntry: Sendable {
                     }
                     i += 1
                 }
-                if start < range.upperBound { out.append(contentsOf: UnsafeBufferPointer(rebasing: b[start..<range.upperBound])) }
+                if start < range.upperBound {
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: b[start..<range.upperBound]))
+                }
             }
             copy(0..<firstTwo)
             out.append(newline)

@@ -32,7 +32,9 @@ struct PathTextTests {
 /// The remembered folder resolution gives `realpath`'s answer, symlinks included.
 struct RealDirectoryTests {
     @Test func agreesWithRealpathThroughSymlinks() throws {
-        let base = FileManager.default.temporaryDirectory.appendingPathComponent("sessionsync-realdir-" + UUID().uuidString).path
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "sessionsync-realdir-" + UUID().uuidString
+        ).path
         defer { try? FileManager.default.removeItem(atPath: base) }
         let fm = FileManager.default
         try fm.createDirectory(atPath: base + "/a/b/c", withIntermediateDirectories: true)

@@ -309,7 +309,9 @@ struct ShallowReadTests {
             var shallowError: JSONSyntaxError?
             do { _ = try JSONReader.topLevelMembers(Array(text.utf8)) { _ in false } } catch { shallowError = error }
             #expect(fullError != nil, "\(text.prefix(40))")
-            #expect(shallowError?.line == fullError?.line && shallowError?.column == fullError?.column, "\(text.prefix(40))")
+            #expect(
+                shallowError?.line == fullError?.line && shallowError?.column == fullError?.column, "\(text.prefix(40))"
+            )
             #expect(shallowError?.reason == fullError?.reason, "\(text.prefix(40))")
         }
         // Invalid UTF-8 inside a skipped string.

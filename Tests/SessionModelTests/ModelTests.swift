@@ -70,9 +70,14 @@ struct TimestampTests {
     @Test func instantsCompareSecondsThenMicroseconds() throws {
         let a = try #require(Timestamp.instant(of: "2026-01-01T00:00:00.5Z"))
         #expect(a == Timestamp.Instant(seconds: 1_767_225_600, micros: 500_000))
-        #expect(Timestamp.instant(of: "2026-01-01T01:00:00+01:00") == Timestamp.Instant(seconds: 1_767_225_600, micros: 0))
-        #expect(try #require(Timestamp.instant(of: "2026-01-01T00:00:00.000001Z")) > #require(Timestamp.instant(of: "2026-01-01T00:00:00Z")))
-        #expect(try #require(Timestamp.instant(of: "2025-12-31T23:59:59.999999Z")) < #require(Timestamp.instant(of: "2026-01-01T00:00:00Z")))
+        #expect(
+            Timestamp.instant(of: "2026-01-01T01:00:00+01:00") == Timestamp.Instant(seconds: 1_767_225_600, micros: 0))
+        #expect(
+            try #require(Timestamp.instant(of: "2026-01-01T00:00:00.000001Z")) > #require(
+                Timestamp.instant(of: "2026-01-01T00:00:00Z")))
+        #expect(
+            try #require(Timestamp.instant(of: "2025-12-31T23:59:59.999999Z")) < #require(
+                Timestamp.instant(of: "2026-01-01T00:00:00Z")))
         #expect(Timestamp.instant(of: "not a time") == nil)
     }
 
@@ -110,7 +115,10 @@ struct KindTests {
         for good in ["lock.data", "a.b", "message.user", "provenance.activity_2", "a.b.c", "x1.y_"] {
             #expect(SessionValidator.isValidKind(good), "\(good)")
         }
-        for bad in ["", "lock", "lock.", ".data", "lock..data", "Lock.data", "1lock.data", "_a.b", "lock.Data", "lock.da-ta", "lock.dé", "a.b."] {
+        for bad in [
+            "", "lock", "lock.", ".data", "lock..data", "Lock.data", "1lock.data", "_a.b", "lock.Data", "lock.da-ta",
+            "lock.dé", "a.b.",
+        ] {
             #expect(!SessionValidator.isValidKind(bad), "\(bad)")
         }
     }
@@ -165,8 +173,12 @@ struct AuditEntryTests {
         #expect(String(decoding: s.canonicalBytes, as: UTF8.self).contains("\"rows\": \"changed\""))
         s.sealAuditLog()
         #expect(s.canonicalBytes == CanonicalJSON.bytes(s.jsonValue))
-        #expect(Session(sessionID: s.sessionID, origin: s.origin, metadata: s.metadata, state: [:], auditLog: []).canonicalBytes
-            == CanonicalJSON.bytes(Session(sessionID: s.sessionID, origin: s.origin, metadata: s.metadata, state: [:], auditLog: []).jsonValue))
+        #expect(
+            Session(sessionID: s.sessionID, origin: s.origin, metadata: s.metadata, state: [:], auditLog: [])
+                .canonicalBytes
+                == CanonicalJSON.bytes(
+                    Session(sessionID: s.sessionID, origin: s.origin, metadata: s.metadata, state: [:], auditLog: [])
+                        .jsonValue))
     }
 
     @Test func sealNumbersContiguouslyFromOne() {

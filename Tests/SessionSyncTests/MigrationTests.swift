@@ -220,8 +220,9 @@ struct MigrationTests {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try Self.makeInputs(in: dir + "/in")
         try FileManager.default.createDirectory(atPath: dir + "/empty", withIntermediateDirectories: true)
-        for (inputs, dryRun) in [([dir + "/in"], false), ([dir + "/in", dir + "/missing"], true), ([dir + "/empty"], false)]
-        {
+        for (inputs, dryRun) in [
+            ([dir + "/in"], false), ([dir + "/in", dir + "/missing"], true), ([dir + "/empty"], false),
+        ] {
             let report = try migrate(inputs, to: dir + "/out", jobs: 2, dryRun: dryRun)
             var streamed: [UInt8] = []
             var chunks = 0

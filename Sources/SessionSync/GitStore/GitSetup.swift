@@ -145,7 +145,9 @@ public enum SessionRendering {
 
     static func flatten(_ value: JSONValue, path: String, into out: inout [String]) {
         if case .object(let members) = value, !members.isEmpty {
-            for (key, member) in members.sortedMembers { flatten(member, path: path + "/" + JSONPointer.escape(key), into: &out) }
+            for (key, member) in members.sortedMembers {
+                flatten(member, path: path + "/" + JSONPointer.escape(key), into: &out)
+            }
         } else if case .array(let items) = value, !items.isEmpty {
             for (i, item) in items.enumerated() { out.append("\(path)/\(i) = \(compact(item))") }
         } else {

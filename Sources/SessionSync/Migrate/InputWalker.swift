@@ -91,7 +91,8 @@ public enum InputWalker {
         for (name, knownType) in entries {
             let child = path.hasSuffix("/") ? path + name : path + "/" + name
             // One string for both when they are the same text (a walk always starts so).
-            let childDisplay = display == path ? child : (display.hasSuffix("/") ? display + name : display + "/" + name)
+            let childDisplay =
+                display == path ? child : (display.hasSuffix("/") ? display + name : display + "/" + name)
             let childRelative = relative.isEmpty ? name : relative + "/" + name
             let relativeOffset = child.utf8.count - childRelative.utf8.count
             var type = knownType
@@ -119,7 +120,8 @@ public enum InputWalker {
                         problems: &problems)
                 }
             case Int32(DT_REG):
-                files.append(InputFile(path: child, displayPath: childDisplay, root: root, relativeOffset: relativeOffset))
+                files.append(
+                    InputFile(path: child, displayPath: childDisplay, root: root, relativeOffset: relativeOffset))
             case Int32(DT_LNK):
                 guard let target = FileReading.realPath(child), target == root || target.hasPrefix(root + "/") else {
                     problems.append(

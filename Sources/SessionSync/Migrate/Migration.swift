@@ -65,7 +65,8 @@ public struct Migration: Sendable {
 
     public func run(into sink: any SessionSink, progress: (any ProgressSink)? = nil) throws -> MigrationReport {
         let (files, problems) = InputWalker.walk(options.inputs)
-        // Records go to a spill file as workers finish them; memory holds the winner table.
+        // Records go to a spill file as workers finish them and the winning copies to a
+        // temporary table: memory does not grow with the number of sessions.
         let spill = InputRecordSpill(count: files.count)
         let table = WinnerTable()
         let done = Locked(0)
@@ -230,7 +231,8 @@ public struct Migration: Sendable {
                         auditEntries: item.session.auditLog.count, locks: item.session.auditLog.filter(\.isLock).count,
                         status: .planned, digestForComparison: digest))
                 deliver(
-                    MigratedSession(session: item.session, bytes: bytes, digest: digest, modifiedAt: item.modifiedAt), k)
+                    MigratedSession(session: item.session, bytes: bytes, digest: digest, modifiedAt: item.modifiedAt), k
+                )
                 k += 1
             }
             if !joined.isEmpty {

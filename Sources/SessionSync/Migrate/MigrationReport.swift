@@ -98,7 +98,7 @@ public struct MigrationReport: Sendable {
         self.dryRun = dryRun
         self.destination = destination
         var t = Totals()
-        records.forEach { t.count($0) }
+        records.forEachRecord { t.count($0) }
         t.sessions = t.created + t.updated + t.unchanged + t.planned
         counted = t
     }
@@ -107,13 +107,13 @@ public struct MigrationReport: Sendable {
     public var inputs: [InputRecord] {
         var out: [InputRecord] = []
         out.reserveCapacity(records.count)
-        records.forEach { out.append($0) }
+        records.forEachRecord { out.append($0) }
         return out
     }
 
     /// Every input in report order, one at a time (bulk runs: nothing is held in memory).
     public func forEachInput(_ body: (InputRecord) throws -> Void) rethrows {
-        try records.forEach(body)
+        try records.forEachRecord(body)
     }
 
     /// Counts for the summary and the report's `totals`.
@@ -192,7 +192,7 @@ public struct MigrationReport: Sendable {
         } else {
             out.append(contentsOf: "[".utf8)
             var written = 0
-            try records.forEach { input in
+            try records.forEachRecord { input in
                 if written > 0 { out.append(contentsOf: ",".utf8) }
                 out.append(contentsOf: "\n    ".utf8)
                 CanonicalJSON.write(input.jsonValue, level: 2, into: &out)
@@ -239,7 +239,9 @@ final class ReportInputs: Sendable {
     private enum Storage: Sendable {
         case memory([InputRecord])
         /// `order`: input indices in report order; negative `-(k + 1)` is `problems[k]`.
-        case spilled(InputRecordSpill, order: [Int], problems: [InputRecord], resolve: @Sendable (inout InputRecord, Int) -> Void)
+        case spilled(
+            InputRecordSpill, order: [Int], problems: [InputRecord], resolve: @Sendable (inout InputRecord, Int) -> Void
+        )
     }
 
     private let storage: Storage
@@ -260,7 +262,7 @@ final class ReportInputs: Sendable {
         }
     }
 
-    func forEach(_ body: (InputRecord) throws -> Void) rethrows {
+    func forEachRecord(_ body: (InputRecord) throws -> Void) rethrows {
         switch storage {
         case .memory(let inputs):
             for input in inputs { try body(input) }
@@ -276,7 +278,8 @@ final class ReportInputs: Sendable {
                     // drop the input from the report.
                     var lost = InputRecord(path: "input #\(k + 1)", outcome: .failed)
                     lost.error = FormatError(
-                        file: lost.path, location: "", reason: "its report record could not be read back from the spill file")
+                        file: lost.path, location: "",
+                        reason: "its report record could not be read back from the spill file")
                     try body(lost)
                 }
             }

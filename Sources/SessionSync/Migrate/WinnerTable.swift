@@ -96,7 +96,8 @@ private final class WinnerDatabase {
         var upsert: OpaquePointer?
         guard sqlite3_exec(db, setup, nil, nil, nil) == SQLITE_OK,
             sqlite3_prepare_v2(
-                db, "SELECT input, session, digest, seconds, fraction, entries, size, existing FROM winners WHERE id = ?",
+                db,
+                "SELECT input, session, digest, seconds, fraction, entries, size, existing FROM winners WHERE id = ?",
                 -1, &select, nil) == SQLITE_OK,
             sqlite3_prepare_v2(
                 db,
@@ -164,7 +165,9 @@ private final class WinnerDatabase {
             sqlite3_bind_null(upsert, 9)
         }
         guard sqlite3_step(upsert) == SQLITE_DONE else {
-            throw WriteError(description: "the run's table of sessions cannot be written: " + String(cString: sqlite3_errmsg(handle)))
+            throw WriteError(
+                description: "the run's table of sessions cannot be written: " + String(cString: sqlite3_errmsg(handle))
+            )
         }
     }
 }
