@@ -28,6 +28,12 @@ public struct Session: Sendable, Equatable {
         for i in auditLog.indices { auditLog[i].seal(seq: i + 1) }
     }
 
+    /// Lets go of the bytes kept from sealing (they only spare ``canonicalBytes`` work), for a
+    /// session that is held on to after it was written (a diff keeps every converted session).
+    public mutating func discardEncodingCaches() {
+        for i in auditLog.indices { auditLog[i].discardIdentityBytes() }
+    }
+
     /// The document as a JSON value.
     public var jsonValue: JSONValue {
         .object(
@@ -203,6 +209,8 @@ public struct AuditEntry: Sendable {
     public func computedID() -> String {
         AuditEntry.computeID(ofIdentity: .object(JSONObject(uniqueMembers: identityMembers)))
     }
+
+    mutating func discardIdentityBytes() { identityBytes = nil }
 
     /// Sets `seq` and the id computed from the content, keeping the hashed bytes for writing.
     public mutating func seal(seq: Int) {

@@ -173,6 +173,9 @@ struct AuditEntryTests {
         #expect(String(decoding: s.canonicalBytes, as: UTF8.self).contains("\"rows\": \"changed\""))
         s.sealAuditLog()
         #expect(s.canonicalBytes == CanonicalJSON.bytes(s.jsonValue))
+        let sealed = s.canonicalBytes
+        s.discardEncodingCaches()
+        #expect(s.canonicalBytes == sealed)
         #expect(
             Session(sessionID: s.sessionID, origin: s.origin, metadata: s.metadata, state: [:], auditLog: [])
                 .canonicalBytes

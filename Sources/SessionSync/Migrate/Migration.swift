@@ -219,8 +219,9 @@ public struct Migration: Sendable {
             // Front to back, letting go of each session once delivered.
             imported.reverse()
             var k = 0
-            while let item = imported.popLast() {
+            while var item = imported.popLast() {
                 let bytes = item.session.canonicalBytes
+                item.session.discardEncodingCaches()
                 let digest = Digest.sha256Hex(bytes)
                 record.warnings += item.warnings
                 joined += item.joinedFiles
