@@ -247,6 +247,29 @@ struct MigrationTests {
         #expect(truncated?.error?.location == "line 1 column 43")
     }
 
+    /// A report larger than one streamed chunk (64 KiB) comes out in several chunks that still
+    /// concatenate to exactly the canonical report.
+    @Test func aLargeReportStreamsInSeveralChunks() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir + "/in", withIntermediateDirectories: true)
+        for i in 0..<300 {
+            try Data(Self.session("bulk\(i)", updated: "2026-02-01T00:00:00Z").canonicalBytes).write(
+                to: URL(fileURLWithPath: dir + "/in/s\(i).json"))
+        }
+        let report = try migrate([dir + "/in"], to: dir + "/out", jobs: 2)
+        var streamed: [UInt8] = []
+        var chunks = 0
+        try report.writeJSON {
+            streamed += $0
+            chunks += 1
+        }
+        #expect(streamed.count > 1 << 16)
+        #expect(chunks > 1)
+        #expect(streamed == CanonicalJSON.bytes(report.jsonValue))
+        #expect(report.totals.created == 300)
+    }
+
     /// A report written to a file is written whole or not at all.
     @Test func streamedFileWriteIsAtomic() throws {
         let dir = try temporaryDirectory()
