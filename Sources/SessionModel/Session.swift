@@ -25,7 +25,10 @@ public struct Session: Sendable, Equatable {
 
     /// Sets `seq` (1-based, contiguous) and `id` of every entry from its content.
     public mutating func sealAuditLog() {
-        for i in auditLog.indices { auditLog[i].seal(seq: i + 1) }
+        // One scratch buffer for every entry's identity; each keeps an exact-size copy.
+        var scratch: [UInt8] = []
+        scratch.reserveCapacity(4096)
+        for i in auditLog.indices { auditLog[i].seal(seq: i + 1, scratch: &scratch) }
     }
 
     /// Lets go of the bytes kept from sealing (they only spare ``canonicalBytes`` work), for a
@@ -214,10 +217,38 @@ public struct AuditEntry: Sendable {
 
     /// Sets `seq` and the id computed from the content, keeping the hashed bytes for writing.
     public mutating func seal(seq: Int) {
-        let bytes = CanonicalJSON.bytes(.object(JSONObject(uniqueMembers: identityMembers)))
+        var scratch: [UInt8] = []
+        seal(seq: seq, scratch: &scratch)
+    }
+
+    /// ``seal(seq:)`` with the identity written into `scratch` (reused between entries).
+    mutating func seal(seq: Int, scratch: inout [UInt8]) {
+        scratch.removeAll(keepingCapacity: true)
+        writeIdentity(into: &scratch)
         self.seq = seq
-        id = "sha256:" + Digest.sha256Hex(bytes)
-        identityBytes = bytes
+        id = "sha256:" + Digest.sha256Hex(scratch)
+        identityBytes = Array(scratch)
+    }
+
+    /// `CanonicalJSON.bytes` of the identity object, written member by member in their
+    /// (already sorted) order instead of through a tree built for the purpose.
+    func writeIdentity(into out: inout [UInt8]) {
+        func optional(_ s: String?) {
+            if let s { appendString(s, asciiOnly: false, into: &out) } else { out.append(contentsOf: "null".utf8) }
+        }
+        out.append(contentsOf: "{\n  \"actor\": ".utf8)
+        optional(actor)
+        out.append(contentsOf: ",\n  \"iteration\": ".utf8)
+        if let iteration { appendInteger(iteration, into: &out) } else { out.append(contentsOf: "null".utf8) }
+        out.append(contentsOf: ",\n  \"kind\": ".utf8)
+        appendString(kind, asciiOnly: false, into: &out)
+        out.append(contentsOf: ",\n  \"notes\": ".utf8)
+        optional(notes)
+        out.append(contentsOf: ",\n  \"payload\": ".utf8)
+        CanonicalJSON.write(.object(payload), level: 1, into: &out)
+        out.append(contentsOf: ",\n  \"timestamp\": ".utf8)
+        optional(timestamp)
+        out.append(contentsOf: "\n}\n".utf8)
     }
 
     /// Writes `jsonValue` canonically at `level`. A sealed entry splices `id` and `seq` into

@@ -179,6 +179,34 @@ import Testing
         #expect(String(decoding: log.bytes, as: UTF8.self).contains("\"target_sum\": NaN}"))
     }
 
+    @Test func linesAreStrippedOfPythonWhiteSpaceAndInvalidUTF8IsSkipped() throws {
+        // `line.strip()` removes Unicode white space (NBSP, ideographic space, NEL, U+2028,
+        // the ASCII separators 0x1C–0x1F) at both ends, never inside; a line that is not UTF-8
+        // is skipped with its number. Bytes are built by hand: the test must not depend on
+        // the importer's own text handling.
+        let lines = try String(decoding: Fixtures.bytes(Self.headLog), as: UTF8.self).split(separator: "\n").map(
+            String.init)
+        // (The first line is plain: it is what makes the file JSON lines to the sniffer.)
+        var bytes: [UInt8] = Array(lines[0].utf8) + [0x0A]
+        bytes += [0x7B, 0xFF, 0x7D, 0x0A]  // line 2: not UTF-8
+        bytes += Array("\u{85}\u{2028}".utf8) + Array(lines[1].utf8) + Array("\u{2029}\u{205F}".utf8) + [0x0D, 0x0A]
+        bytes += Array("\u{A0}".utf8) + [0x0A]  // line 4: white space only, skipped silently
+        bytes += Array("\t \u{0B}\u{0C}\u{1C}\u{1F}".utf8) + Array(lines[2].utf8) + Array("  \u{A0}\u{3000}".utf8)
+        bytes += [0x0A]
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let (_, sessions) = try Self.importBytes(bytes, name: "spaced.provenance.jsonl", in: dir)
+        let s = try #require(sessions.first)
+        #expect(s.session.auditLog.count == 3)
+        let skipped = s.warnings.filter { $0.code == "skipped-line" }
+        #expect(skipped.map(\.location) == ["line 2"])
+        #expect(skipped.first?.message.contains("not valid UTF-8") == true)
+        // The same activities as the plain log gives.
+        let (_, plain) = try Self.importBytes(
+            Array((lines[0...2].joined(separator: "\n") + "\n").utf8), name: "plain.provenance.jsonl", in: dir)
+        #expect(s.session.auditLog.map(\.id) == (try #require(plain.first)).session.auditLog.map(\.id))
+    }
+
     @Test func logsWithABrokenFirstLineOrASingleLineAreDetected() throws {
         let lines = try String(decoding: Fixtures.bytes(Self.headLog), as: UTF8.self).split(separator: "\n").map(
             String.init)

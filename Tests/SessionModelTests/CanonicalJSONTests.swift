@@ -55,6 +55,90 @@ struct CanonicalJSONTests {
         #expect(try canonical(input) == expected + "\n")
     }
 
+    @Test func integersOfEveryMagnitudeAreWrittenAsTheirDigits() {
+        var values = [Int.min, Int.max, Int.min + 1, -1, 0, 9, 10, -9, -10, 99, 100, 1_000_000_007]
+        var p = 1
+        for _ in 0..<18 {
+            p *= 10
+            values += [p - 1, p, -p, -(p - 1)]
+        }
+        for v in values {
+            #expect(CanonicalJSON.bytes(.int(v)) == Array((String(v) + "\n").utf8))
+        }
+    }
+
+    /// Strings of every length up to past a few machine words, with one character of each
+    /// kind at every position: the writer's and the reader's word-at-a-time scans must agree
+    /// with a plain byte-by-byte reference everywhere, at word edges included.
+    @Test func stringsOfEveryLengthAndEveryPositionOfASpecialCharacter() throws {
+        func reference(_ s: String) -> [UInt8] {
+            var out: [UInt8] = [0x22]
+            for b in s.utf8 {
+                switch b {
+                case 0x22: out += [0x5C, 0x22]
+                case 0x5C: out += [0x5C, 0x5C]
+                case 0x0A: out += Array("\\n".utf8)
+                case 0x0D: out += Array("\\r".utf8)
+                case 0x09: out += Array("\\t".utf8)
+                case 0x08: out += Array("\\b".utf8)
+                case 0x0C: out += Array("\\f".utf8)
+                case 0..<0x20:
+                    let hex = String(b, radix: 16)
+                    out += Array(("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).utf8)
+                default: out.append(b)
+                }
+            }
+            return out + [0x22, 0x0A]
+        }
+        let specials = ["\"", "\\", "\n", "\u{01}", "\u{1F}", "\u{7F}", "é", "€", "😀", " ", "~"]
+        for length in 0...27 {
+            for position in 0...max(0, length - 1) {
+                for special in specials {
+                    var chars = Array(repeating: "a", count: length)
+                    if length > 0 { chars[position] = special }
+                    let s = chars.joined()
+                    let written = CanonicalJSON.bytes(.string(s))
+                    #expect(written == reference(s), "length \(length), \(special.debugDescription) at \(position)")
+                    #expect(try JSONReader.read(written, options: .strict).value == .string(s))
+                }
+            }
+        }
+        // Invalid UTF-8 and raw control characters are refused wherever they sit in a word.
+        for position in 0..<20 {
+            var bytes = [UInt8](repeating: 0x61, count: 20)
+            for bad: UInt8 in [0xFF, 0x80, 0x01, 0x1F] {
+                bytes[position] = bad
+                #expect(throws: JSONSyntaxError.self) { try JSONReader.read([0x22] + bytes + [0x22]) }
+            }
+        }
+    }
+
+    @Test func unsortedObjectsOfEverySizeAreWrittenInCodePointOrder() throws {
+        for size in 1...40 {
+            // Keys in a scrambled (but fixed) order.
+            let keys = (0..<size).map { "k\($0 * 7919 % 1000)é\($0)" }
+            let object = JSONObject(keys.map { (key: $0, value: JSONValue.string($0)) })
+            let text = String(decoding: CanonicalJSON.bytes(.object(object)), as: UTF8.self)
+            let written = text.split(separator: "\n").dropFirst().dropLast().map {
+                String($0.dropFirst(3).prefix { $0 != "\"" })
+            }
+            #expect(written == keys.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) })
+        }
+    }
+
+    @Test func warningsNameTheirLineAndColumnAfterManyLinesAndWideCharacters() throws {
+        var text = "[\n"
+        var expected: [(Int, Int)] = []
+        for line in 2...200 {
+            let prefix = String(repeating: line % 3 == 0 ? "é" : "a", count: line % 17)
+            text += " \"\(prefix)\", NaN,\n"
+            expected.append((line, 2 + prefix.count + 4))
+        }
+        text += "1]"
+        let doc = try JSONReader.read(text)
+        #expect(doc.warnings.map { [$0.line, $0.column] } == expected.map { [$0.0, $0.1] })
+    }
+
     @Test func nonFiniteNumbersBecomeMarkerObjects() throws {
         let doc = try JSONReader.read("[NaN, Infinity, -Infinity]")
         #expect(

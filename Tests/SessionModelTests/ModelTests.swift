@@ -184,6 +184,40 @@ struct AuditEntryTests {
                         .jsonValue))
     }
 
+    /// Sealing writes each identity straight into one reused buffer; every id must still be
+    /// the hash of the generic canonical writer's bytes (``AuditEntry/computedID()``), for every
+    /// mix of absent and present fields, and a long entry before a short one must leave nothing
+    /// behind in the buffer.
+    @Test func sealedIdsAreTheGenericWritersHashForEveryShapeOfEntry() {
+        var entries: [AuditEntry] = []
+        for actor in [nil, "ä\"b"] as [String?] {
+            for iteration in [nil, 0, -12, Int.max] as [Int?] {
+                for notes in [nil, "", "x\ny\u{1}"] as [String?] {
+                    for timestamp in [nil, "2026-01-01T00:00:00Z"] as [String?] {
+                        entries.append(
+                            AuditEntry(
+                                kind: "lock.data", timestamp: timestamp, iteration: iteration, actor: actor,
+                                notes: notes,
+                                payload: entries.count % 3 == 0
+                                    ? ["z": .float(.nan), "a": ["long": .string(String(repeating: "é", count: 200))]]
+                                    : [:]))
+                    }
+                }
+            }
+        }
+        var s = Session(
+            sessionID: SessionID.derive(system: "mochi", legacyID: "shapes"),
+            origin: Origin(system: "mochi", format: "x", legacyID: nil), metadata: Metadata(), state: [:],
+            auditLog: entries)
+        s.sealAuditLog()
+        #expect(s.auditLog.count == 48)
+        for entry in s.auditLog { #expect(entry.id == entry.computedID()) }
+        var single = entries[1]
+        single.seal(seq: 5)
+        #expect(single.id == single.computedID() && single.id == s.auditLog[1].id)
+        #expect(s.canonicalBytes == CanonicalJSON.bytes(s.jsonValue))
+    }
+
     @Test func sealNumbersContiguouslyFromOne() {
         var s = Session(
             sessionID: "a3505bba-b7e4-46a2-b34a-55bfdb3a708f",

@@ -103,11 +103,14 @@ struct MigrationTests {
         }
     }
 
-    @Test func theNewestCopyWinsAndTheOthersAreReportedAsSuperseded() throws {
+    /// With one worker the older copy is stored first and the newer one must replace it (a
+    /// session the store did not hold before is written without reading the file first).
+    @Test(arguments: [1, 2])
+    func theNewestCopyWinsAndTheOthersAreReportedAsSuperseded(jobs: Int) throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try Self.makeInputs(in: dir + "/in")
-        let report = try migrate([dir + "/in"], to: dir + "/out", jobs: 2)
+        let report = try migrate([dir + "/in"], to: dir + "/out", jobs: jobs)
         let copyID = SessionID.derive(system: "mochi", legacyID: "copy")
         let stored = try SessionValidator.session(
             fromCanonical: [UInt8](
@@ -125,6 +128,29 @@ struct MigrationTests {
             #expect(input.sessions[0].supersededBy == dir + "/in/b/copy.json")
             #expect(input.sessions[0].differsFromMigrated == true)
         }
+        // Every pass over a bulk run's records (totals, report, summary) reads the same
+        // resolved records: the first pass stores them back resolved, later ones read them.
+        let again = report.inputs
+        #expect(again.map(\.jsonValue) == report.inputs.map(\.jsonValue))
+        #expect(again.map(\.path) == report.inputs.map(\.path))
+        #expect(again.flatMap(\.sessions).filter { $0.status == .superseded }.count == 2)
+    }
+
+    @Test func theWalkYieldsFilesInTheByteOrderOfTheirPaths() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        // "a.txt" < "a/x" < "a0" byte-wise ("." 0x2E < "/" 0x2F < "0" 0x30): a folder's files
+        // sort as if its name ended in "/".
+        for name in ["a/x.json", "a.txt", "a0", "a/b/c", "a-b/z", "B", "é/1", "e/2"] {
+            let path = dir + "/in/" + name
+            try FileManager.default.createDirectory(
+                atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            _ = FileManager.default.createFile(atPath: path, contents: Data("{}".utf8))
+        }
+        let paths = InputWalker.walk([dir + "/in"]).files.map(\.displayPath)
+        #expect(paths.count == 8)
+        #expect(paths == paths.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) })
+        #expect(paths.firstIndex(of: dir + "/in/a.txt")! < paths.firstIndex(of: dir + "/in/a/b/c")!)
     }
 
     @Test func oneWorkerAndTwoWorkersGiveByteIdenticalStoresAndReports() throws {

@@ -33,46 +33,60 @@ enum CasefileDocumentPath: Equatable {
     }
 
     init(_ key: String) {
-        let segments = key.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-        guard !segments.isEmpty, segments.count % 2 == 0, !segments.contains(where: \.isEmpty) else {
+        // Segments as byte ranges of the key, compared by their bytes (as Python compares the
+        // app's strings); strings are made only for the ids and roots returned. An export
+        // holds one key per document, so this runs for every document of every casefile.
+        let bytes = Array(key.utf8)
+        var bounds: [Range<Int>] = []
+        var start = 0
+        for (i, b) in bytes.enumerated() where b == UInt8(ascii: "/") {
+            bounds.append(start..<i)
+            start = i + 1
+        }
+        bounds.append(start..<bytes.count)
+        guard bounds.count % 2 == 0, !bounds.contains(where: \.isEmpty) else {
             self = .notADocument
             return
         }
-        switch segments[0] {
-        case "sessions", "chat_sessions":
-            if segments.count == 2 {
-                self = segments[0] == "sessions" ? .toolSession(id: segments[1]) : .chatSession(id: segments[1])
+        func text(_ k: Int) -> String { String(decoding: bytes[bounds[k]], as: UTF8.self) }
+        /// The key up to the end of segment `k`.
+        func prefix(through k: Int) -> String { String(decoding: bytes[0..<bounds[k].upperBound], as: UTF8.self) }
+        func segment(_ k: Int, is literal: StaticString) -> Bool {
+            literal.withUTF8Buffer { bytes[bounds[k]].elementsEqual($0) }
+        }
+        let count = bounds.count
+        if segment(0, is: "sessions") || segment(0, is: "chat_sessions") {
+            let isToolSession = segment(0, is: "sessions")
+            if count == 2 {
+                self = isToolSession ? .toolSession(id: text(1)) : .chatSession(id: text(1))
                 return
             }
-            let root = segments[0] + "/" + segments[1]
-            let rest = Array(segments[2...])
             let kind: ChildKind
-            if segments[0] == "sessions", rest.count == 2, rest[0] == "requests" {
+            if isToolSession, count == 4, segment(2, is: "requests") {
                 kind = .request
-            } else if segments[0] == "sessions",
-                (rest.count == 4 && rest[0] == "requests" && rest[2] == "events")
-                    || (rest.count == 2 && rest[0] == "events")
+            } else if isToolSession,
+                (count == 6 && segment(2, is: "requests") && segment(4, is: "events"))
+                    || (count == 4 && segment(2, is: "events"))
             {
                 kind = .toolEvent
             } else {
                 kind = .other
             }
-            self = .sessionChild(root: root, kind: kind)
-        case "casefiles":
-            if segments.count == 2 {
-                self = .casefile(id: segments[1])
-            } else if segments[2] == "sessions" {
-                if segments.count == 4 {
-                    self = .unifiedSession(casefile: segments[1], id: segments[3])
+            self = .sessionChild(root: prefix(through: 1), kind: kind)
+        } else if segment(0, is: "casefiles") {
+            if count == 2 {
+                self = .casefile(id: text(1))
+            } else if segment(2, is: "sessions") {
+                if count == 4 {
+                    self = .unifiedSession(casefile: text(1), id: text(3))
                 } else {
-                    let root = segments[0...3].joined(separator: "/")
-                    let isEvent = segments.count == 6 && segments[4] == "events"
-                    self = .sessionChild(root: root, kind: isEvent ? .executionEvent : .other)
+                    let isEvent = count == 6 && segment(4, is: "events")
+                    self = .sessionChild(root: prefix(through: 3), kind: isEvent ? .executionEvent : .other)
                 }
             } else {
                 self = .otherDocument
             }
-        default:
+        } else {
             self = .otherDocument
         }
     }

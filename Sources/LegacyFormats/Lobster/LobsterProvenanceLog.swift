@@ -54,12 +54,6 @@ struct LobsterProvenanceLog: Sendable {
         }
     }
 
-    /// The text of `bytes` if they are valid UTF-8.
-    static func utf8(_ bytes: ArraySlice<UInt8>) -> String? {
-        let text = String(decoding: bytes, as: UTF8.self)
-        return text.utf8.elementsEqual(bytes) ? text : nil
-    }
-
     /// Whether a parsed line looks like a Lobster activity (used for detection only).
     static func looksLikeActivity(_ value: JSONValue) -> Bool {
         guard case .object(let o) = value, o["id"]?.stringValue != nil, o["type"] != nil, o["timestamp"] != nil else {
@@ -78,8 +72,7 @@ struct LobsterProvenanceLog: Sendable {
             var end = start
             while end < n, bytes[end] != 0x0A, bytes[end] != 0x0D { end += 1 }
             defer { start = end + 1 }
-            guard end > start, let text = utf8(bytes[start..<end]) else { continue }
-            let stripped = pythonStrip(text)
+            guard end > start, let stripped = strippedLine(bytes[start..<end]) else { continue }
             if stripped.isEmpty { continue }
             seen += 1
             if let doc = try? JSONReader.read(stripped, options: .legacy), looksLikeActivity(doc.value) { return true }
@@ -88,12 +81,12 @@ struct LobsterProvenanceLog: Sendable {
     }
 
     private mutating func readLine(_ raw: ArraySlice<UInt8>, number: Int) {
-        guard let text = LobsterProvenanceLog.utf8(raw) else {
-            skipped.append(
-                Skipped(number: number, reason: "not valid UTF-8", text: String(decoding: raw, as: UTF8.self)))
+        // The line's text is only built for a line that is skipped (it is kept in `state`).
+        var text: String { String(decoding: raw, as: UTF8.self) }
+        guard let stripped = LobsterProvenanceLog.strippedLine(raw) else {
+            skipped.append(Skipped(number: number, reason: "not valid UTF-8", text: text))
             return
         }
-        let stripped = LobsterProvenanceLog.pythonStrip(text)
         if stripped.isEmpty { return }
         let document: JSONDocument
         do {
@@ -134,6 +127,25 @@ struct LobsterProvenanceLog: Sendable {
         case .loneSurrogate: return "lone-surrogate"
         }
     }
+
+    /// The bytes of a line as the app reads it, `line.strip()`ped, or nil when they are not
+    /// UTF-8. Works on the bytes (no text is built): ASCII white space is trimmed here, and
+    /// only a line that starts or ends with a non-ASCII byte goes through ``pythonStrip(_:)``.
+    static func strippedLine(_ raw: ArraySlice<UInt8>) -> ArraySlice<UInt8>? {
+        guard raw.allSatisfy({ $0 < 0x80 }) || String(validating: raw, as: UTF8.self) != nil else { return nil }
+        var lower = raw.startIndex
+        var upper = raw.endIndex
+        while lower < upper, isASCIIPythonSpace(raw[lower]) { lower += 1 }
+        while upper > lower, isASCIIPythonSpace(raw[upper - 1]) { upper -= 1 }
+        if lower < upper, raw[lower] >= 0x80 || raw[upper - 1] >= 0x80 {
+            return ArraySlice(pythonStrip(String(decoding: raw[lower..<upper], as: UTF8.self)).utf8)
+        }
+        return raw[lower..<upper]
+    }
+
+    /// ``isPythonSpace(_:)`` for one ASCII byte.
+    @inline(__always)
+    static func isASCIIPythonSpace(_ b: UInt8) -> Bool { (0x09...0x0D).contains(b) || (0x1C...0x20).contains(b) }
 
     /// Python's `str.strip()` with no argument: removes Unicode whitespace at both ends.
     static func pythonStrip(_ text: String) -> String {

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Reads JSON the way the legacy apps really wrote it, and refuses the rest precisely.
 ///
 /// Python's `json` module writes bare `NaN`, `Infinity` and `-Infinity` tokens by default and
@@ -161,6 +167,9 @@ private struct Parser {
     var depth = 0
     var warnings: [JSONReadWarning] = []
     var scratch: [UInt8] = []
+    let elementStack = MoveStack<JSONValue>()
+    let memberStack = MoveStack<(key: String, value: JSONValue)>()
+    let keyOffsetStack = MoveStack<Int>()
     /// How far lines and columns were counted for the last warning, so that counting for
     /// many warnings (a file with thousands of NaN tokens, even on one line) stays linear.
     var lineCursor = (offset: 0, line: 1, column: 1)
@@ -181,13 +190,16 @@ private struct Parser {
         // closes, so an earlier offset can follow a later one: then count from the start.
         if offset < lineCursor.offset { lineCursor = (0, 1, 1) }
         var (i, line, column) = lineCursor
-        while i < offset && i < bytes.count {
-            if bytes[i] == 0x0A {
-                line += 1
-                column = 1
-            } else if bytes[i] & 0xC0 != 0x80 {
-                column += 1
-            }
+        let end = min(offset, bytes.count)
+        // Newlines by memchr (a file with thousands of NaN tokens is scanned once, quickly);
+        // the column is counted on the last line only.
+        while i < end, let base = bytes.baseAddress, let hit = memchr(base + i, 0x0A, end - i) {
+            i = base.distance(to: hit.assumingMemoryBound(to: UInt8.self)) + 1
+            line += 1
+            column = 1
+        }
+        while i < end {
+            if bytes[i] & 0xC0 != 0x80 { column += 1 }
             i += 1
         }
         lineCursor = (i, line, column)
@@ -393,9 +405,14 @@ private struct Parser {
     }
 
     mutating func parseArray() throws(JSONSyntaxError) -> JSONValue {
-        var elements: [JSONValue] = []
-        try scanArray { (p) throws(JSONSyntaxError) in elements.append(try p.parseValue()) }
-        return .array(elements)
+        // Elements collect on a stack shared by all levels and leave it as one exact-size
+        // array: no growing copies per array.
+        let base = elementStack.count
+        try scanArray { (p) throws(JSONSyntaxError) in
+            let value = try p.parseValue()
+            p.elementStack.push(value)
+        }
+        return .array(elementStack.popArray(from: base))
     }
 
     /// Walks the elements of the array at `index`, checking its syntax; `element` is called
@@ -425,13 +442,17 @@ private struct Parser {
     }
 
     mutating func parseObject() throws(JSONSyntaxError) -> JSONValue {
-        var members: [(key: String, value: JSONValue)] = []
-        var keyOffsets: [Int] = []
+        // Members (and their key offsets, for duplicate-key reports) collect on stacks shared
+        // by all levels, as in ``parseArray()``.
+        let base = memberStack.count
         try scanObject(readKeys: true) { (p, key, keyOffset) throws(JSONSyntaxError) in
-            members.append((key ?? "", try p.parseValue()))
-            keyOffsets.append(keyOffset)
+            let value = try p.parseValue()
+            p.memberStack.push((key ?? "", value))
+            p.keyOffsetStack.push(keyOffset)
         }
-        return .object(JSONObject(uniqueMembers: try removeDuplicates(members, keyOffsets)))
+        let members = memberStack.popArray(from: base)
+        let offsets = keyOffsetStack.popArray(from: base)
+        return .object(JSONObject(uniqueMembers: try removeDuplicates(members, offsets)))
     }
 
     /// Keeps the last value of each duplicated key, at the position of its first occurrence
@@ -481,8 +502,15 @@ private struct Parser {
         let quote = index
         index += 1
         let start = index
-        // Fast path: no escapes; validate UTF-8 while scanning.
+        // Fast path: no escapes; validate UTF-8 while scanning. Plain ASCII is skipped eight
+        // bytes at a time; a word holding anything else is looked at byte by byte.
         while index < bytes.count {
+            while index &+ 8 <= bytes.count,
+                !SWAR.stopsStringScan(UnsafeRawPointer(bytes.baseAddress! + index).loadUnaligned(as: UInt64.self))
+            {
+                index &+= 8
+            }
+            guard index < bytes.count else { break }
             let b = bytes[index]
             if b == UInt8(ascii: "\"") {
                 let s = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
@@ -705,6 +733,72 @@ private struct Parser {
     }
 
     @inline(__always) func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
+}
+
+/// Tests on eight bytes at once (SIMD within a register), for the scans of strings: each
+/// says whether any byte of the word is of a kind; the position does not matter.
+enum SWAR {
+    static let ones: UInt64 = 0x0101_0101_0101_0101
+    static let highs: UInt64 = 0x8080_8080_8080_8080
+
+    /// Whether any byte is zero.
+    @inline(__always) static func hasZero(_ w: UInt64) -> Bool { (w &- ones) & ~w & highs != 0 }
+    /// Whether any byte equals `b`.
+    @inline(__always) static func has(_ w: UInt64, _ b: UInt8) -> Bool { hasZero(w ^ (ones &* UInt64(b))) }
+    /// Whether any byte is below `n` (n <= 128).
+    @inline(__always) static func hasLess(_ w: UInt64, _ n: UInt8) -> Bool { (w &- ones &* UInt64(n)) & ~w & highs != 0 }
+
+    /// A byte a JSON string scan must stop at: `"`, `\`, a control character or non-ASCII.
+    @inline(__always) static func stopsStringScan(_ w: UInt64) -> Bool {
+        w & highs != 0 || hasLess(w, 0x20) || has(w, 0x22) || has(w, 0x5C)
+    }
+
+    /// A byte the canonical writer must escape: `"`, `\` or a control character.
+    @inline(__always) static func needsEscape(_ w: UInt64) -> Bool {
+        hasLess(w, 0x20) || has(w, 0x22) || has(w, 0x5C)
+    }
+}
+
+/// A stack that containers' children collect on while they are parsed; a finished container
+/// moves its children off the top into an exact-size array. (Moving, not copying: no
+/// reference counting per element, no growing array per container.)
+private final class MoveStack<Element> {
+    // Allocated on the first push (a document of scalars, or one line of a log, may need none).
+    private var storage: UnsafeMutablePointer<Element>? = nil
+    private var capacity = 0
+    private(set) var count = 0
+
+    deinit {
+        storage?.deinitialize(count: count)
+        storage?.deallocate()
+    }
+
+    @inline(__always)
+    func push(_ element: Element) {
+        if count == capacity {
+            let bigger = UnsafeMutablePointer<Element>.allocate(capacity: max(32, capacity * 2))
+            if let storage {
+                bigger.moveInitialize(from: storage, count: count)
+                storage.deallocate()
+            }
+            storage = bigger
+            capacity = max(32, capacity * 2)
+        }
+        (storage! + count).initialize(to: element)
+        count += 1
+    }
+
+    /// The elements from `base` to the top, in order, removed from the stack.
+    @inline(__always)
+    func popArray(from base: Int) -> [Element] {
+        let n = count - base
+        guard n > 0, let storage else { return [] }
+        var result: [Element] = []
+        result.reserveCapacity(n)
+        for i in base..<count { result.append((storage + i).move()) }
+        count = base
+        return result
+    }
 }
 
 private let powersOfTen: [Double] = [

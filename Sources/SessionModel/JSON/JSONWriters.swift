@@ -70,15 +70,27 @@ public enum CanonicalJSON {
                 return
             }
             out.append(UInt8(ascii: "{"))
-            let members = object.sortedMembers
-            for (i, member) in members.enumerated() {
+            let members = object.members
+            let n = members.count
+            func member(_ i: Int, last: Bool) {
                 out.append(0x0A)
                 appendIndent(level + 1, into: &out)
-                appendString(member.key, asciiOnly: false, into: &out)
+                appendString(members[i].key, asciiOnly: false, into: &out)
                 out.append(UInt8(ascii: ":"))
                 out.append(UInt8(ascii: " "))
-                write(member.value, level: level + 1, into: &out)
-                if i + 1 < members.count { out.append(UInt8(ascii: ",")) }
+                write(members[i].value, level: level + 1, into: &out)
+                if !last { out.append(UInt8(ascii: ",")) }
+            }
+            if object.isSortedByCodePoint {
+                for i in 0..<n { member(i, last: i + 1 == n) }
+            } else {
+                // Sort positions, not members: no sorted copy of the members per object.
+                withUnsafeTemporaryAllocation(of: Int.self, capacity: n) { buffer in
+                    var order = buffer
+                    for i in 0..<n { order.initializeElement(at: i, to: i) }
+                    order.sort { keyPrecedes(members[$0].key, members[$1].key) }
+                    for k in 0..<n { member(order[k], last: k + 1 == n) }
+                }
             }
             out.append(0x0A)
             appendIndent(level, into: &out)
@@ -209,7 +221,18 @@ func appendInteger(_ i: Int, into out: inout [UInt8]) {
         out.append(UInt8(truncatingIfNeeded: 0x30 + i))
         return
     }
-    out.append(contentsOf: String(i).utf8)
+    // Digits from the right into a stack buffer (20 digits and a sign hold any Int).
+    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+        var magnitude = i.magnitude
+        var k = 20
+        repeat {
+            k -= 1
+            digits[k] = UInt8(truncatingIfNeeded: 0x30 + magnitude % 10)
+            magnitude /= 10
+        } while magnitude > 0
+        if i < 0 { out.append(UInt8(ascii: "-")) }
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: digits[k..<20]))
+    }
 }
 
 private let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
@@ -226,6 +249,13 @@ func appendString(_ s: String, asciiOnly: Bool, into out: inout [UInt8]) {
             var runStart = 0
             var i = 0
             while i < bytes.count {
+                // Eight bytes at a time past what needs no escape (almost everything).
+                while i &+ 8 <= bytes.count,
+                    !SWAR.needsEscape(UnsafeRawPointer(bytes.baseAddress! + i).loadUnaligned(as: UInt64.self))
+                {
+                    i &+= 8
+                }
+                guard i < bytes.count else { break }
                 let b = bytes[i]
                 if b >= 0x20 && b != 0x22 && b != 0x5C {
                     i += 1

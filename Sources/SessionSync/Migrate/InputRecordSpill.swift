@@ -26,6 +26,7 @@ final class InputRecordSpill: @unchecked Sendable {
     init(count: Int) {
         offsets = [Int](repeating: -1, count: count)
         lengths = [Int32](repeating: 0, count: count)
+        resolved = [Bool](repeating: false, count: count)
         fd = Self.makeAnonymousFile()
     }
 
@@ -78,23 +79,102 @@ final class InputRecordSpill: @unchecked Sendable {
     }
 
     func record(at index: Int) -> InputRecord? {
-        let (offset, length, memory) = lock.withLock { (offsets[index], Int(lengths[index]), inMemory[index]) }
-        if let memory { return memory }
-        guard offset >= 0 else { return nil }
-        var bytes = [UInt8](repeating: 0, count: length)
-        let ok = bytes.withUnsafeMutableBytes { raw -> Bool in
+        lock.withLock { () -> InputRecord? in
+            if let memory = inMemory[index] { return memory }
+            let offset = offsets[index]
+            let length = Int(lengths[index])
+            guard offset >= 0, let bytes = readBytes(at: offset, length: length) else { return nil }
+            var reader = RecordReader(bytes)
+            return reader.inputRecord()
+        }
+    }
+
+    /// Whether the record of an input is stored in its resolved form (``storeResolved(_:at:)``).
+    func isResolved(_ index: Int) -> Bool { lock.withLock { resolved[index] } }
+    private var resolved: [Bool]
+    private var resolvedBuffer: [UInt8] = []
+    /// Records in `resolvedBuffer`, with their offsets in it, not yet in the file.
+    private var pendingResolved: [(index: Int, offset: Int, length: Int)] = []
+
+    /// Replaces a record by its resolved form, so that later passes over the records need
+    /// not resolve it again. The new forms are appended to the file in batches; until
+    /// ``flushResolved()`` (or if the write fails) the old form stays in place and unmarked.
+    func storeResolved(_ record: InputRecord, at index: Int) {
+        lock.withLock {
+            if inMemory[index] != nil {
+                inMemory[index] = record
+                resolved[index] = true
+                return
+            }
+            guard fd >= 0 else { return }
+            var writer = RecordWriter()
+            writer.put(record)
+            pendingResolved.append((index, resolvedBuffer.count, writer.bytes.count))
+            resolvedBuffer.append(contentsOf: writer.bytes)
+            if resolvedBuffer.count >= Self.windowSize { appendResolved() }
+        }
+    }
+
+    /// Writes out the resolved records still buffered (call at the end of a pass).
+    func flushResolved() { lock.withLock { appendResolved() } }
+
+    /// Appends the buffered resolved records to the file and points their indices at them.
+    /// Called under the lock.
+    private func appendResolved() {
+        if resolvedBuffer.isEmpty { return }
+        let base = end
+        let ok = resolvedBuffer.withUnsafeBytes { raw -> Bool in
             var done = 0
-            while done < length {
-                let n = pread(fd, raw.baseAddress! + done, length - done, off_t(offset + done))
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { return false }
+            while done < raw.count {
+                let n = pwrite(fd, raw.baseAddress! + done, raw.count - done, off_t(base + done))
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    return false
+                }
                 done += n
             }
             return true
         }
-        guard ok else { return nil }
-        var reader = RecordReader(bytes)
-        return reader.inputRecord()
+        if ok {
+            end += resolvedBuffer.count
+            for p in pendingResolved {
+                offsets[p.index] = base + p.offset
+                lengths[p.index] = Int32(p.length)
+                resolved[p.index] = true
+            }
+        }
+        resolvedBuffer.removeAll(keepingCapacity: true)
+        pendingResolved.removeAll(keepingCapacity: true)
+    }
+
+    /// Records are read back in report order, which is nearly the order they were written in
+    /// (walk order, give or take the workers' interleaving): reads go through a window of the
+    /// file, so a pass over a run's records costs a few hundred reads, not one per record.
+    private var window: [UInt8] = []
+    private var windowOffset = 0
+    private static let windowSize = 256 << 10
+
+    private func readBytes(at offset: Int, length: Int) -> ArraySlice<UInt8>? {
+        if offset < windowOffset || offset + length > windowOffset + window.count {
+            let size = max(length, Self.windowSize)
+            var fresh = [UInt8](repeating: 0, count: size)
+            let filled = fresh.withUnsafeMutableBytes { raw -> Int in
+                var done = 0
+                while done < size {
+                    let n = pread(fd, raw.baseAddress! + done, size - done, off_t(offset + done))
+                    if n < 0 && errno == EINTR { continue }
+                    if n <= 0 { break }
+                    done += n
+                }
+                return done
+            }
+            guard filled >= length else { return nil }
+            fresh.removeSubrange(filled...)
+            window = fresh
+            windowOffset = offset
+        }
+        let start = offset - windowOffset
+        return window[start..<(start + length)]
     }
 }
 
@@ -163,10 +243,13 @@ private struct RecordWriter {
 }
 
 private struct RecordReader {
-    let bytes: [UInt8]
-    var i = 0
+    let bytes: ArraySlice<UInt8>
+    var i: Int
 
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    init(_ bytes: ArraySlice<UInt8>) {
+        self.bytes = bytes
+        i = bytes.startIndex
+    }
 
     mutating func byte() -> UInt8 {
         defer { i += 1 }

@@ -1,5 +1,6 @@
 import Foundation
 import LegacyFormats
+import SessionModel
 
 #if canImport(Glibc)
     import Glibc
@@ -40,7 +41,8 @@ public struct InputProblem: Sendable, Equatable {
 }
 
 /// Walks the inputs of `migrate`, `detect` and `list`: files as given, folders recursively in
-/// a fixed order (by name, byte-wise) so every run sees the same sequence. Symlinks are
+/// a fixed order so every run sees the same sequence: the byte order of the paths, so that a
+/// folder's files come out already in report order. Symlinks are
 /// followed only when they stay inside the input root: a link leaving it is an error, and
 /// linked folders are not walked (they could loop). `.git` folders are not walked.
 public enum InputWalker {
@@ -79,16 +81,19 @@ public enum InputWalker {
             problems.append(InputProblem(displayPath: display, reason: "folder cannot be read", isError: true))
             return
         }
-        var entries: [(name: String, type: UInt8)] = []
+        // Sorted as the paths below them sort: a folder's name as if it ended in "/" (so
+        // "a.txt" comes before the files of folder "a", as "a.txt" < "a/x" byte-wise).
+        var entries: [(sortKey: String, name: String, type: UInt8)] = []
         while let entry = readdir(dir) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
                 String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
             }
-            if name != "." && name != ".." { entries.append((name, entry.pointee.d_type)) }
+            let type = entry.pointee.d_type
+            if name != "." && name != ".." { entries.append((type == UInt8(DT_DIR) ? name + "/" : name, name, type)) }
         }
         closedir(dir)
-        entries.sort { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
-        for (name, knownType) in entries {
+        entries.sort { keyPrecedes($0.sortKey, $1.sortKey) }
+        for (_, name, knownType) in entries {
             let child = path.hasSuffix("/") ? path + name : path + "/" + name
             // One string for both when they are the same text (a walk always starts so).
             let childDisplay =

@@ -28,10 +28,17 @@ public protocol SessionSink: AnyObject, Sendable {
     func existingDigest(of sessionID: String) throws -> String?
     /// Stores (or stages) a session. May be called again for the same id with a newer copy.
     func store(_ migrated: MigratedSession) throws
+    /// ``store(_:)`` told that the store held no copy of the session before this run (so what
+    /// it holds now, if anything, is an older copy from this run, never these bytes).
+    func store(_ migrated: MigratedSession, previouslyAbsent: Bool) throws
     /// Called once after every input is done (the git sink commits here).
     func finish(report: inout MigrationReport, progress: (any ProgressSink)?) throws
     /// A short description for the report (`folder:/path`, `git:/repo#main`).
     var destination: String { get }
+}
+
+extension SessionSink {
+    public func store(_ migrated: MigratedSession, previouslyAbsent: Bool) throws { try store(migrated) }
 }
 
 /// Settings of one migration run.
@@ -109,13 +116,16 @@ public struct Migration: Sendable {
         // One listing sorted by path: walk problems (negative indices) and files together.
         // Equal paths keep walk order, problems first.
         func rank(_ x: Int) -> (Int, Int) { x < 0 ? (0, -x - 1) : (1, x) }
-        let order = (Array(-problems.count..<0) + Array(files.indices)).sorted { a, b in
+        func precedes(_ a: Int, _ b: Int) -> Bool {
             let pa = a < 0 ? problemRecords[-a - 1].path : files[a].displayPath
             let pb = b < 0 ? problemRecords[-b - 1].path : files[b].displayPath
             if keyPrecedes(pa, pb) { return true }
             if keyPrecedes(pb, pa) { return false }
             return rank(a) < rank(b)
         }
+        var order = Array(-problems.count..<0) + Array(files.indices)
+        // The walk yields one folder's files in path order already: check before sorting.
+        if !zip(order, order.dropFirst()).allSatisfy({ precedes($0, $1) }) { order.sort(by: precedes) }
         let dryRun = options.dryRun
         let records = ReportInputs(spill: spill, order: order, problems: problemRecords) { record, index in
             Migration.resolve(&record, index: index, winners: table, dryRun: dryRun) { files[$0].displayPath }

@@ -234,7 +234,9 @@ public struct MigrationReport: Sendable {
 }
 
 /// The inputs of a report in report order: in memory, or in a spill file with the order and
-/// the status resolution (which copy of each session won) applied as they are read.
+/// the status resolution (which copy of each session won) applied as they are read. The
+/// first pass stores each resolved record back into the spill, so later passes (the report,
+/// the summary) read them as they are, without asking the table of winners again.
 final class ReportInputs: Sendable {
     private enum Storage: Sendable {
         case memory([InputRecord])
@@ -267,11 +269,15 @@ final class ReportInputs: Sendable {
         case .memory(let inputs):
             for input in inputs { try body(input) }
         case .spilled(let spill, let order, let problems, let resolve):
+            defer { spill.flushResolved() }
             for k in order {
                 if k < 0 {
                     try body(problems[-k - 1])
                 } else if var record = spill.record(at: k) {
-                    resolve(&record, k)
+                    if !spill.isResolved(k) {
+                        resolve(&record, k)
+                        spill.storeResolved(record, at: k)
+                    }
                     try body(record)
                 } else {
                     // The spill file could not be read back (an I/O error): say so rather than

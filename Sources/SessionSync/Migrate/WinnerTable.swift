@@ -6,8 +6,9 @@ import Foundation
 /// A run must remember every session it has seen to decide between copies (SPEC 2.3), so this
 /// is the one table that grows with the number of sessions. It lives in a private temporary
 /// SQLite database (`sqlite3_open_v2("")`: a file that SQLite deletes when it closes) with a
-/// small page cache, so memory stays flat however many sessions a run holds; if no temporary
-/// database can be made it falls back to a dictionary.
+/// page cache capped at 8 MiB (filled only as the table grows; about 30,000 sessions' worth, so
+/// a run of that size never reads a page back), so memory stays flat however many sessions a
+/// run holds; if no temporary database can be made it falls back to a dictionary.
 final class WinnerTable: @unchecked Sendable {
     struct Winner: Sendable {
         var source: CandidateSource
@@ -40,7 +41,7 @@ final class WinnerTable: @unchecked Sendable {
             guard Self.beats(key, entries, candidate.bytes.count, candidate.digest, source, current) else { return }
         }
         let existing = try current.map { $0.existingDigest } ?? sink.existingDigest(of: id)
-        try sink.store(candidate)
+        try sink.store(candidate, previouslyAbsent: existing == nil)
         let winner = Winner(
             source: source, digest: candidate.digest, modifiedKey: key, entries: entries, size: candidate.bytes.count,
             existingDigest: existing)
@@ -87,7 +88,7 @@ private final class WinnerDatabase {
         }
         let setup = """
             PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA locking_mode = EXCLUSIVE;
-            PRAGMA cache_size = -1024;
+            PRAGMA cache_size = -8192;
             CREATE TABLE winners (id TEXT PRIMARY KEY, input INTEGER NOT NULL, session INTEGER NOT NULL,
               digest TEXT NOT NULL, seconds INTEGER NOT NULL, fraction REAL NOT NULL, entries INTEGER NOT NULL,
               size INTEGER NOT NULL, existing TEXT) WITHOUT ROWID;

@@ -19,12 +19,17 @@ public final class FolderStore: SessionSink, @unchecked Sendable {
 
     /// Each file is replaced atomically (a kill leaves the old or the new file); durability
     /// comes from one file-system flush in `finish`, not an fsync per file.
-    public func store(_ migrated: MigratedSession) throws {
+    public func store(_ migrated: MigratedSession) throws { try store(migrated, previouslyAbsent: false) }
+
+    /// A session the folder did not hold before the run is written without reading the file
+    /// first (it cannot hold these bytes): one failed open less per new session.
+    public func store(_ migrated: MigratedSession, previouslyAbsent: Bool) throws {
         let file = path(of: migrated.session.sessionID)
         let shard = PathText.parent(file)
         let known = written.withLock { $0.shards.contains(shard) }
         if !known { try FileManager.default.createDirectory(atPath: shard, withIntermediateDirectories: true) }
-        let changed = try AtomicFile.write(migrated.bytes, to: file, durable: false, directoryExists: true)
+        let changed = try AtomicFile.write(
+            migrated.bytes, to: file, durable: false, directoryExists: true, compare: !previouslyAbsent)
         written.withLock {
             $0.shards.insert(shard)
             if changed { $0.any = true }

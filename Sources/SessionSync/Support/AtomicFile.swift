@@ -15,12 +15,13 @@ import LegacyFormats
 public enum AtomicFile {
     /// Writes `bytes` to `path` atomically, creating parent folders. Returns false (and writes
     /// nothing) when the file already holds exactly these bytes, so unchanged files keep their
-    /// modification time and re-runs can say "unchanged".
+    /// modification time and re-runs can say "unchanged". A caller that knows the file holds
+    /// other bytes (or none) passes `compare: false` to skip reading it.
     @discardableResult
-    public static func write(_ bytes: [UInt8], to path: String, durable: Bool = true, directoryExists: Bool = false)
-        throws -> Bool
-    {
-        if let existing = try? FileReading.read(path), existing == bytes { return false }
+    public static func write(
+        _ bytes: [UInt8], to path: String, durable: Bool = true, directoryExists: Bool = false, compare: Bool = true
+    ) throws -> Bool {
+        if compare, let existing = try? FileReading.read(path), existing == bytes { return false }
         try write(to: path, durable: durable, directoryExists: directoryExists) { emit in try emit(bytes) }
         return true
     }
@@ -44,7 +45,7 @@ public enum AtomicFile {
         // Unique per process and call (a random UUID cost a read of /dev/urandom per file);
         // O_EXCL guards against a leftover of a killed process that had the same pid.
         for _ in 0..<100 {
-            temporary = directory + "/.sessionsync-tmp-" + String(getpid()) + "-" + String(nextTemporaryNumber())
+            temporary = directory + "/.sessionsync-tmp-" + processID + "-" + String(nextTemporaryNumber())
             fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
             if fd >= 0 || errno != EEXIST { break }
         }
@@ -81,6 +82,7 @@ public enum AtomicFile {
     }
 
     private static let temporaryCounter = Locked(0)
+    private static let processID = String(getpid())
 
     private static func nextTemporaryNumber() -> Int {
         temporaryCounter.withLock { n -> Int in
