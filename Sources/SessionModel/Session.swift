@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// One session in the canonical `sessionsync/1` format (SPEC 2.2).
 ///
 /// The model is plain data: importers build it, the canonical writer serializes it, the git
@@ -260,52 +266,57 @@ public struct AuditEntry: Sendable {
             return
         }
         // identity: "{\n  \"actor\": …,\n  \"iteration\": … \"payload\": …,\n  \"timestamp\": …\n}\n"
-        identity.withUnsafeBufferPointer { b in
-            let newline = UInt8(ascii: "\n")
-            let n = b.count
-            var firstTwo = 0
-            var seen = 0
-            while firstTwo < n {
-                if b[firstTwo] == newline {
-                    seen += 1
-                    if seen == 2 { break }
+        out.reserveCapacity(out.count + identity.count + identity.count / 4 + 128)
+        AuditEntry.spaces.withUnsafeBufferPointer { spaces in
+            identity.withUnsafeBufferPointer { b in
+                let newline = UInt8(ascii: "\n")
+                let n = b.count
+                var firstTwo = 0
+                var seen = 0
+                while firstTwo < n {
+                    if b[firstTwo] == newline {
+                        seen += 1
+                        if seen == 2 { break }
+                    }
+                    firstTwo += 1
                 }
-                firstTwo += 1
-            }
-            // The newline that starts the timestamp line: the last one before "\n}\n".
-            var timestampLine = n - 4
-            while timestampLine > 0 && b[timestampLine] != newline { timestampLine -= 1 }
-            let indent = [UInt8](repeating: 0x20, count: 2 * level)
-            func copy(_ range: Range<Int>) {
-                var start = range.lowerBound
-                var i = start
-                while i < range.upperBound {
-                    if b[i] == newline {
+                // The newline that starts the timestamp line: the last one before "\n}\n".
+                var timestampLine = n - 4
+                while timestampLine > 0 && b[timestampLine] != newline { timestampLine -= 1 }
+                let indent = UnsafeBufferPointer(rebasing: spaces[0..<min(2 * level, spaces.count)])
+                // Each line once, with its newline, then the extra indent (newlines found by memchr).
+                func copy(_ range: Range<Int>) {
+                    var start = range.lowerBound
+                    while start < range.upperBound,
+                        let hit = memchr(b.baseAddress! + start, Int32(newline), range.upperBound - start)
+                    {
+                        let i = b.baseAddress!.distance(to: hit.assumingMemoryBound(to: UInt8.self))
                         out.append(contentsOf: UnsafeBufferPointer(rebasing: b[start...i]))
                         out.append(contentsOf: indent)
                         start = i + 1
                     }
-                    i += 1
+                    if start < range.upperBound {
+                        out.append(contentsOf: UnsafeBufferPointer(rebasing: b[start..<range.upperBound]))
+                    }
                 }
-                if start < range.upperBound {
-                    out.append(contentsOf: UnsafeBufferPointer(rebasing: b[start..<range.upperBound]))
-                }
+                copy(0..<firstTwo)
+                out.append(newline)
+                out.append(contentsOf: indent)
+                out.append(contentsOf: "  \"id\": ".utf8)
+                CanonicalJSON.write(.string(id), level: level + 1, into: &out)
+                out.append(UInt8(ascii: ","))
+                copy(firstTwo..<timestampLine)
+                out.append(newline)
+                out.append(contentsOf: indent)
+                out.append(contentsOf: "  \"seq\": ".utf8)
+                CanonicalJSON.write(.int(seq), level: level + 1, into: &out)
+                out.append(UInt8(ascii: ","))
+                copy(timestampLine..<(n - 1))
             }
-            copy(0..<firstTwo)
-            out.append(newline)
-            out.append(contentsOf: indent)
-            out.append(contentsOf: "  \"id\": ".utf8)
-            CanonicalJSON.write(.string(id), level: level + 1, into: &out)
-            out.append(UInt8(ascii: ","))
-            copy(firstTwo..<timestampLine)
-            out.append(newline)
-            out.append(contentsOf: indent)
-            out.append(contentsOf: "  \"seq\": ".utf8)
-            CanonicalJSON.write(.int(seq), level: level + 1, into: &out)
-            out.append(UInt8(ascii: ","))
-            copy(timestampLine..<(n - 1))
         }
     }
+
+    private static let spaces = [UInt8](repeating: 0x20, count: 64)
 
     /// `sha256:` + hex of the canonical bytes (SPEC 2.1, final newline included) of `identity`.
     public static func computeID(ofIdentity identity: JSONValue) -> String {

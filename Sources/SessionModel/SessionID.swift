@@ -85,7 +85,15 @@ public enum SessionID {
 /// SHA-256 helpers shared by entry ids and content digests.
 public enum Digest {
     public static func sha256Hex(_ bytes: [UInt8]) -> String {
-        hex(SHA256.hash(data: bytes))
+        SHA256.hash(data: bytes).withUnsafeBytes { digest in
+            String(unsafeUninitializedCapacity: 64) { out in
+                for (i, b) in digest.enumerated() {
+                    out[2 * i] = hexDigits[Int(b >> 4)]
+                    out[2 * i + 1] = hexDigits[Int(b & 0x0F)]
+                }
+                return 64
+            }
+        }
     }
 
     private static let hexDigits = Array("0123456789abcdef".utf8)

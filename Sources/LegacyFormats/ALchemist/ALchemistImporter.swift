@@ -284,11 +284,11 @@ private struct Reader {
 
     /// A canonical time for a common field; the app's text is kept in `state` only when the
     /// canonical time would not give it back (an offset, a zone gap, a malformed value).
-    mutating func mapTime(_ value: JSONValue?, at location: String, key: String, into rest: inout JSONObject)
-        -> String?
-    {
+    mutating func mapTime(
+        _ value: JSONValue?, at location: @autoclosure () -> String, key: String, into rest: inout JSONObject
+    ) -> String? {
         guard let value else { return nil }
-        let canonical = log.time(value, at: location)
+        let canonical = log.time(value, at: location())
         if ALchemistLayout.appTime(canonical, zone: zone).map(JSONValue.string) != value { rest[key] = value }
         return canonical
     }

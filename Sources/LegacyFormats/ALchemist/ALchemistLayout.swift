@@ -171,13 +171,15 @@ enum ALchemistLayout {
             if !isInExpectedOrder(o, template: template(path)) {
                 out.append((pointer(path), .array(o.keys.map(JSONValue.string))))
             }
-            for m in o.members {
+            // Only containers have member orders: scalars are not visited (most of a
+            // session's values; no path component is made for them).
+            for m in o.members where m.value.isContainer {
                 path.append(m.key)
                 walkOrders(m.value, path: &path, template: template, skip: skip, into: &out)
                 path.removeLast()
             }
         case .array(let a):
-            for (i, v) in a.enumerated() {
+            for (i, v) in a.enumerated() where v.isContainer {
                 path.append(String(i))
                 walkOrders(v, path: &path, template: template, skip: skip, into: &out)
                 path.removeLast()

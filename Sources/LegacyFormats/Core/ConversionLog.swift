@@ -19,18 +19,20 @@ public struct ConversionLog: Sendable {
     /// The canonical UTC form of a legacy time value. Naive times are read in the assumed
     /// zone and counted; a value that is not a time gives nil and a warning (the caller keeps
     /// the original text in `state` or `payload`, so it is not lost).
-    public mutating func time(_ value: JSONValue?, at location: String) -> String? {
+    /// (`location` is an autoclosure: importers name places like `/messages/\(i)/timestamp` for
+    /// every record, and the text is needed only when something is wrong.)
+    public mutating func time(_ value: JSONValue?, at location: @autoclosure () -> String) -> String? {
         switch value {
         case .none, .null?: return nil
         case .string(let text)?:
             guard let (utc, naive) = Timestamp.canonical(text, assuming: options.assumeTimeZone) else {
-                warn("unparseable-time", location, "\"\(text)\" is not a time SessionSync can read; kept as text")
+                warn("unparseable-time", location(), "\"\(text)\" is not a time SessionSync can read; kept as text")
                 return nil
             }
             if naive { naiveTimes += 1 }
             return utc
         case let other?:
-            warn("unparseable-time", location, "expected a time string, found \(other.kindName); kept as is")
+            warn("unparseable-time", location(), "expected a time string, found \(other.kindName); kept as is")
             return nil
         }
     }
@@ -55,7 +57,8 @@ public struct ConversionLog: Sendable {
 }
 
 /// A typed-field reader for legacy JSON records that throws ``FormatError`` with the exact
-/// place when the app's fixed types are violated (e.g. `messages` that is not a list).
+/// place when the app's fixed types are violated (e.g. `messages` that is not a list). Places
+/// are autoclosures: they are built only for an error.
 public struct RecordReader: Sendable {
     public let file: String
 
@@ -65,48 +68,48 @@ public struct RecordReader: Sendable {
         FormatError(file: file, location: location, reason: reason)
     }
 
-    public func object(_ v: JSONValue?, at location: String) throws -> JSONObject {
+    public func object(_ v: JSONValue?, at location: @autoclosure () -> String) throws -> JSONObject {
         guard case .object(let o)? = v else {
-            throw error(location, "expected an object, found \(v?.kindName ?? "nothing")")
+            throw error(location(), "expected an object, found \(v?.kindName ?? "nothing")")
         }
         return o
     }
 
-    public func array(_ v: JSONValue?, at location: String) throws -> [JSONValue] {
+    public func array(_ v: JSONValue?, at location: @autoclosure () -> String) throws -> [JSONValue] {
         guard case .array(let a)? = v else {
-            throw error(location, "expected a list, found \(v?.kindName ?? "nothing")")
+            throw error(location(), "expected a list, found \(v?.kindName ?? "nothing")")
         }
         return a
     }
 
-    public func string(_ v: JSONValue?, at location: String) throws -> String {
+    public func string(_ v: JSONValue?, at location: @autoclosure () -> String) throws -> String {
         guard case .string(let s)? = v else {
-            throw error(location, "expected a string, found \(v?.kindName ?? "nothing")")
+            throw error(location(), "expected a string, found \(v?.kindName ?? "nothing")")
         }
         return s
     }
 
     /// A string, or nil for JSON null or a missing key.
-    public func optionalString(_ v: JSONValue?, at location: String) throws -> String? {
+    public func optionalString(_ v: JSONValue?, at location: @autoclosure () -> String) throws -> String? {
         switch v {
         case .none, .null?: return nil
         case .string(let s)?: return s
-        case let other?: throw error(location, "expected a string or null, found \(other.kindName)")
+        case let other?: throw error(location(), "expected a string or null, found \(other.kindName)")
         }
     }
 
-    public func int(_ v: JSONValue?, at location: String) throws -> Int {
+    public func int(_ v: JSONValue?, at location: @autoclosure () -> String) throws -> Int {
         guard case .int(let i)? = v else {
-            throw error(location, "expected an integer, found \(v?.kindName ?? "nothing")")
+            throw error(location(), "expected an integer, found \(v?.kindName ?? "nothing")")
         }
         return i
     }
 
-    public func optionalInt(_ v: JSONValue?, at location: String) throws -> Int? {
+    public func optionalInt(_ v: JSONValue?, at location: @autoclosure () -> String) throws -> Int? {
         switch v {
         case .none, .null?: return nil
         case .int(let i)?: return i
-        case let other?: throw error(location, "expected an integer or null, found \(other.kindName)")
+        case let other?: throw error(location(), "expected an integer or null, found \(other.kindName)")
         }
     }
 }

@@ -61,9 +61,9 @@ public struct MochiImporter: SessionImporter {
 
         var state = PythonDictOrder.without(metadata, "session_id")
         let created = MochiImporter.time(
-            metadata["created_at"], at: "/metadata/created_at", dropFrom: &state, log: &log)
+            metadata["created_at"], at: "/metadata/created_at", dropFrom: &state, key: "created_at", log: &log)
         let updated = MochiImporter.time(
-            metadata["updated_at"], at: "/metadata/updated_at", dropFrom: &state, log: &log)
+            metadata["updated_at"], at: "/metadata/updated_at", dropFrom: &state, key: "updated_at", log: &log)
 
         var entries: [AuditEntry] = []
         for (i, item) in messages.enumerated() {
@@ -118,12 +118,12 @@ public struct MochiImporter: SessionImporter {
     /// A mochi time (`isoformat()` of an aware UTC time with a `Z`): its canonical form, and
     /// the text removed from `object` when the exporter writes the same text back.
     static func time(
-        _ value: JSONValue?, at location: String, dropFrom object: inout JSONObject, key: String? = nil,
+        _ value: JSONValue?, at location: @autoclosure () -> String, dropFrom object: inout JSONObject, key: String,
         log: inout ConversionLog
     ) -> String? {
-        let canonical = log.time(value, at: location)
+        let canonical = log.time(value, at: location())
         if case .string(let text)? = value, LegacyTimeText.regenerates(text, from: canonical, suffix: "Z") {
-            object.removeValue(forKey: key ?? String(location.split(separator: "/").last ?? ""))
+            object.removeValue(forKey: key)
         }
         return canonical
     }

@@ -463,12 +463,20 @@ private struct Parser {
     {
         if members.count < 2 { return members }
         if members.count <= 16 {
+            // Keys whose length and first byte differ from every earlier key's (nearly all)
+            // cannot repeat one: only the rest are compared.
+            var seen: UInt64 = 0
             var hasDuplicate = false
-            outer: for i in 1..<members.count {
-                for j in 0..<i where keyEquals(members[i].key, members[j].key) {
-                    hasDuplicate = true
-                    break outer
+            outer: for i in 0..<members.count {
+                let utf8 = members[i].key.utf8
+                let bit: UInt64 = 1 << ((UInt64(utf8.count) &* 31 &+ UInt64(utf8.first ?? 0)) & 63)
+                if seen & bit != 0 {
+                    for j in 0..<i where keyEquals(members[i].key, members[j].key) {
+                        hasDuplicate = true
+                        break outer
+                    }
                 }
+                seen |= bit
             }
             if !hasDuplicate { return members }
         } else {
@@ -746,7 +754,9 @@ enum SWAR {
     /// Whether any byte equals `b`.
     @inline(__always) static func has(_ w: UInt64, _ b: UInt8) -> Bool { hasZero(w ^ (ones &* UInt64(b))) }
     /// Whether any byte is below `n` (n <= 128).
-    @inline(__always) static func hasLess(_ w: UInt64, _ n: UInt8) -> Bool { (w &- ones &* UInt64(n)) & ~w & highs != 0 }
+    @inline(__always) static func hasLess(_ w: UInt64, _ n: UInt8) -> Bool {
+        (w &- ones &* UInt64(n)) & ~w & highs != 0
+    }
 
     /// A byte a JSON string scan must stop at: `"`, `\`, a control character or non-ASCII.
     @inline(__always) static func stopsStringScan(_ w: UInt64) -> Bool {

@@ -49,6 +49,14 @@ extension JSONValue {
 
     public var isNull: Bool { if case .null = self { return true } else { return false } }
 
+    /// Whether this is an array or an object.
+    public var isContainer: Bool {
+        switch self {
+        case .array, .object: return true
+        default: return false
+        }
+    }
+
     public var stringValue: String? { if case .string(let s) = self { return s } else { return nil } }
 
     public var boolValue: Bool? { if case .bool(let b) = self { return b } else { return nil } }
