@@ -32,8 +32,7 @@ public struct Session: Sendable, Equatable {
     /// Sets `seq` (1-based, contiguous) and `id` of every entry from its content.
     public mutating func sealAuditLog() {
         // One scratch buffer for every entry's identity; each keeps an exact-size copy.
-        var scratch: [UInt8] = []
-        scratch.reserveCapacity(4096)
+        var scratch = ByteBuffer()
         for i in auditLog.indices { auditLog[i].seal(seq: i + 1, scratch: &scratch) }
     }
 
@@ -60,32 +59,31 @@ public struct Session: Sendable, Equatable {
     /// by member so that sealed entries reuse the identity bytes their ids were hashed from
     /// (an audit log is most of a session; this halves the work of writing it).
     public var canonicalBytes: [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(8192)
-        out.append(contentsOf: "{\n  \"audit_log\": ".utf8)
+        var out = ByteBuffer(capacity: 16384)
+        out.append("{\n  \"audit_log\": ")
         if auditLog.isEmpty {
-            out.append(contentsOf: "[]".utf8)
+            out.append("[]")
         } else {
             out.append(UInt8(ascii: "["))
             for (i, entry) in auditLog.enumerated() {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
-                out.append(contentsOf: "\n    ".utf8)
+                out.append("\n    ")
                 entry.writeCanonical(level: 2, into: &out)
             }
-            out.append(contentsOf: "\n  ]".utf8)
+            out.append("\n  ]")
         }
         let rest: [(String, JSONValue)] = [
             ("format", .string(Session.formatName)), ("metadata", metadata.jsonValue), ("origin", origin.jsonValue),
             ("session_id", .string(sessionID)), ("state", .object(state)),
         ]
         for (key, value) in rest {
-            out.append(contentsOf: ",\n  ".utf8)
+            out.append(",\n  ")
             CanonicalJSON.write(.string(key), level: 1, into: &out)
-            out.append(contentsOf: ": ".utf8)
+            out.append(": ")
             CanonicalJSON.write(value, level: 1, into: &out)
         }
-        out.append(contentsOf: "\n}\n".utf8)
-        return out
+        out.append("\n}\n")
+        return out.bytes
     }
 
     /// The path of the session's file inside a store: `sessions/<first two hex>/<id>.json`.
@@ -223,100 +221,96 @@ public struct AuditEntry: Sendable {
 
     /// Sets `seq` and the id computed from the content, keeping the hashed bytes for writing.
     public mutating func seal(seq: Int) {
-        var scratch: [UInt8] = []
+        var scratch = ByteBuffer()
         seal(seq: seq, scratch: &scratch)
     }
 
     /// ``seal(seq:)`` with the identity written into `scratch` (reused between entries).
-    mutating func seal(seq: Int, scratch: inout [UInt8]) {
-        scratch.removeAll(keepingCapacity: true)
+    mutating func seal(seq: Int, scratch: inout ByteBuffer) {
+        scratch.removeAll()
         writeIdentity(into: &scratch)
         self.seq = seq
-        id = "sha256:" + Digest.sha256Hex(scratch)
-        identityBytes = Array(scratch)
+        let bytes = scratch.bytes
+        id = "sha256:" + Digest.sha256Hex(bytes)
+        identityBytes = bytes
     }
 
     /// `CanonicalJSON.bytes` of the identity object, written member by member in their
     /// (already sorted) order instead of through a tree built for the purpose.
-    func writeIdentity(into out: inout [UInt8]) {
-        func optional(_ s: String?) {
-            if let s { appendString(s, asciiOnly: false, into: &out) } else { out.append(contentsOf: "null".utf8) }
-        }
-        out.append(contentsOf: "{\n  \"actor\": ".utf8)
-        optional(actor)
-        out.append(contentsOf: ",\n  \"iteration\": ".utf8)
-        if let iteration { appendInteger(iteration, into: &out) } else { out.append(contentsOf: "null".utf8) }
-        out.append(contentsOf: ",\n  \"kind\": ".utf8)
+    func writeIdentity(into out: inout ByteBuffer) {
+        out.append("{\n  \"actor\": ")
+        Self.writeOptional(actor, into: &out)
+        out.append(",\n  \"iteration\": ")
+        if let iteration { appendInteger(iteration, into: &out) } else { out.append("null") }
+        out.append(",\n  \"kind\": ")
         appendString(kind, asciiOnly: false, into: &out)
-        out.append(contentsOf: ",\n  \"notes\": ".utf8)
-        optional(notes)
-        out.append(contentsOf: ",\n  \"payload\": ".utf8)
+        out.append(",\n  \"notes\": ")
+        Self.writeOptional(notes, into: &out)
+        out.append(",\n  \"payload\": ")
         CanonicalJSON.write(.object(payload), level: 1, into: &out)
-        out.append(contentsOf: ",\n  \"timestamp\": ".utf8)
-        optional(timestamp)
-        out.append(contentsOf: "\n}\n".utf8)
+        out.append(",\n  \"timestamp\": ")
+        Self.writeOptional(timestamp, into: &out)
+        out.append("\n}\n")
+    }
+
+    private static func writeOptional(_ s: String?, into out: inout ByteBuffer) {
+        if let s { appendString(s, asciiOnly: false, into: &out) } else { out.append("null") }
     }
 
     /// Writes `jsonValue` canonically at `level`. A sealed entry splices `id` and `seq` into
     /// its identity bytes and re-indents them (canonical strings hold no raw newline, so
     /// every newline starts a line); others are written from the tree.
-    func writeCanonical(level: Int, into out: inout [UInt8]) {
+    func writeCanonical(level: Int, into out: inout ByteBuffer) {
         guard let identity = identityBytes else {
             CanonicalJSON.write(jsonValue, level: level, into: &out)
             return
         }
         // identity: "{\n  \"actor\": …,\n  \"iteration\": … \"payload\": …,\n  \"timestamp\": …\n}\n"
-        out.reserveCapacity(out.count + identity.count + identity.count / 4 + 128)
-        AuditEntry.spaces.withUnsafeBufferPointer { spaces in
-            identity.withUnsafeBufferPointer { b in
-                let newline = UInt8(ascii: "\n")
-                let n = b.count
-                var firstTwo = 0
-                var seen = 0
-                while firstTwo < n {
-                    if b[firstTwo] == newline {
-                        seen += 1
-                        if seen == 2 { break }
-                    }
-                    firstTwo += 1
+        identity.withUnsafeBufferPointer { b in
+            let newline = UInt8(ascii: "\n")
+            let n = b.count
+            var firstTwo = 0
+            var seen = 0
+            while firstTwo < n {
+                if b[firstTwo] == newline {
+                    seen += 1
+                    if seen == 2 { break }
                 }
-                // The newline that starts the timestamp line: the last one before "\n}\n".
-                var timestampLine = n - 4
-                while timestampLine > 0 && b[timestampLine] != newline { timestampLine -= 1 }
-                let indent = UnsafeBufferPointer(rebasing: spaces[0..<min(2 * level, spaces.count)])
-                // Each line once, with its newline, then the extra indent (newlines found by memchr).
-                func copy(_ range: Range<Int>) {
-                    var start = range.lowerBound
-                    while start < range.upperBound,
-                        let hit = memchr(b.baseAddress! + start, Int32(newline), range.upperBound - start)
-                    {
-                        let i = b.baseAddress!.distance(to: hit.assumingMemoryBound(to: UInt8.self))
-                        out.append(contentsOf: UnsafeBufferPointer(rebasing: b[start...i]))
-                        out.append(contentsOf: indent)
-                        start = i + 1
-                    }
-                    if start < range.upperBound {
-                        out.append(contentsOf: UnsafeBufferPointer(rebasing: b[start..<range.upperBound]))
-                    }
-                }
-                copy(0..<firstTwo)
-                out.append(newline)
-                out.append(contentsOf: indent)
-                out.append(contentsOf: "  \"id\": ".utf8)
-                CanonicalJSON.write(.string(id), level: level + 1, into: &out)
-                out.append(UInt8(ascii: ","))
-                copy(firstTwo..<timestampLine)
-                out.append(newline)
-                out.append(contentsOf: indent)
-                out.append(contentsOf: "  \"seq\": ".utf8)
-                CanonicalJSON.write(.int(seq), level: level + 1, into: &out)
-                out.append(UInt8(ascii: ","))
-                copy(timestampLine..<(n - 1))
+                firstTwo += 1
             }
+            // The newline that starts the timestamp line: the last one before "\n}\n".
+            var timestampLine = n - 4
+            while timestampLine > 0 && b[timestampLine] != newline { timestampLine -= 1 }
+            Self.copyIndented(b, 0..<firstTwo, extra: 2 * level, into: &out)
+            out.append(newline)
+            out.appendSpaces(2 * level)
+            out.append("  \"id\": ")
+            appendString(id, asciiOnly: false, into: &out)
+            out.append(UInt8(ascii: ","))
+            Self.copyIndented(b, firstTwo..<timestampLine, extra: 2 * level, into: &out)
+            out.append(newline)
+            out.appendSpaces(2 * level)
+            out.append("  \"seq\": ")
+            appendInteger(seq, into: &out)
+            out.append(UInt8(ascii: ","))
+            Self.copyIndented(b, timestampLine..<(n - 1), extra: 2 * level, into: &out)
         }
     }
 
-    private static let spaces = [UInt8](repeating: 0x20, count: 64)
+    /// Copies `range` of `b` line by line, each newline followed by `extra` spaces (newlines
+    /// found by memchr).
+    private static func copyIndented(
+        _ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, extra: Int, into out: inout ByteBuffer
+    ) {
+        var start = range.lowerBound
+        while start < range.upperBound, let hit = memchr(b.baseAddress! + start, 0x0A, range.upperBound - start) {
+            let i = b.baseAddress!.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+            out.append(UnsafeBufferPointer(rebasing: b[start...i]))
+            out.appendSpaces(extra)
+            start = i + 1
+        }
+        if start < range.upperBound { out.append(UnsafeBufferPointer(rebasing: b[start..<range.upperBound])) }
+    }
 
     /// `sha256:` + hex of the canonical bytes (SPEC 2.1, final newline included) of `identity`.
     public static func computeID(ofIdentity identity: JSONValue) -> String {

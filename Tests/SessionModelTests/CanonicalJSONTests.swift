@@ -55,6 +55,40 @@ struct CanonicalJSONTests {
         #expect(try canonical(input) == expected + "\n")
     }
 
+    /// The writers' buffer: appends of every kind across many growths give the bytes an
+    /// array would hold, and `removeAll` starts over in the same memory.
+    @Test func byteBufferHoldsWhatWasAppendedAcrossGrowths() {
+        var buffer = ByteBuffer(capacity: 1)
+        var expected: [UInt8] = []
+        for i in 0..<3000 {
+            switch i % 4 {
+            case 0:
+                buffer.append(UInt8(truncatingIfNeeded: i))
+                expected.append(UInt8(truncatingIfNeeded: i))
+            case 1:
+                let chunk = (0..<(i % 97)).map { UInt8(truncatingIfNeeded: $0 &+ i) }
+                buffer.append(chunk)
+                expected += chunk
+            case 2:
+                buffer.appendSpaces(i % 13)
+                expected += [UInt8](repeating: 0x20, count: i % 13)
+            default:
+                buffer.append(",\n  ")
+                expected += Array(",\n  ".utf8)
+            }
+            #expect(buffer.count == expected.count)
+        }
+        #expect(buffer.bytes == expected)
+        buffer.withUnsafeBytes { #expect(Array($0) == expected) }
+        buffer.removeAll()
+        #expect(buffer.count == 0 && buffer.bytes.isEmpty)
+        buffer.append("x")
+        #expect(buffer.bytes == [UInt8(ascii: "x")])
+        buffer.append([])
+        buffer.appendSpaces(0)
+        #expect(buffer.bytes == [UInt8(ascii: "x")])
+    }
+
     @Test func integersOfEveryMagnitudeAreWrittenAsTheirDigits() {
         var values = [Int.min, Int.max, Int.min + 1, -1, 0, 9, 10, -9, -10, 99, 100, 1_000_000_007]
         var p = 1

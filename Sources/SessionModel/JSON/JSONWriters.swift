@@ -8,11 +8,10 @@
 public enum CanonicalJSON {
     /// The canonical bytes of a whole document, final newline included.
     public static func bytes(_ value: JSONValue) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(4096)
+        var out = ByteBuffer()
         write(value, level: 0, into: &out)
         out.append(0x0A)
-        return out
+        return out.bytes
     }
 
     /// The canonical text of a whole document, final newline included.
@@ -36,12 +35,13 @@ public enum CanonicalJSON {
         }
     }
 
-    public static func write(_ value: JSONValue, level: Int, into out: inout [UInt8]) {
+    /// Writes `value` canonically at `level` (its first line unindented) at the end of `out`.
+    public static func write(_ value: JSONValue, level: Int, into out: inout ByteBuffer) {
         switch value {
-        case .null: out.append(contentsOf: "null".utf8)
-        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
+        case .null: out.append("null")
+        case .bool(let b): out.append(b ? "true" : "false")
         case .int(let i): appendInteger(i, into: &out)
-        case .bigInt(let s): out.append(contentsOf: s.utf8)
+        case .bigInt(let s): appendUTF8(s, into: &out)
         case .float(let d):
             if d.isFinite {
                 appendFloat(d, into: &out)
@@ -51,64 +51,56 @@ public enum CanonicalJSON {
         case .string(let s): appendString(s, asciiOnly: false, into: &out)
         case .array(let elements):
             if elements.isEmpty {
-                out.append(contentsOf: "[]".utf8)
+                out.append("[]")
                 return
             }
             out.append(UInt8(ascii: "["))
             for (i, element) in elements.enumerated() {
                 out.append(0x0A)
-                appendIndent(level + 1, into: &out)
+                out.appendSpaces(2 * (level + 1))
                 write(element, level: level + 1, into: &out)
                 if i + 1 < elements.count { out.append(UInt8(ascii: ",")) }
             }
             out.append(0x0A)
-            appendIndent(level, into: &out)
+            out.appendSpaces(2 * level)
             out.append(UInt8(ascii: "]"))
         case .object(let object):
             if object.isEmpty {
-                out.append(contentsOf: "{}".utf8)
+                out.append("{}")
                 return
             }
             out.append(UInt8(ascii: "{"))
             let members = object.members
             let n = members.count
-            func member(_ i: Int, last: Bool) {
-                out.append(0x0A)
-                appendIndent(level + 1, into: &out)
-                appendString(members[i].key, asciiOnly: false, into: &out)
-                out.append(UInt8(ascii: ":"))
-                out.append(UInt8(ascii: " "))
-                write(members[i].value, level: level + 1, into: &out)
-                if !last { out.append(UInt8(ascii: ",")) }
-            }
             if object.isSortedByCodePoint {
-                for i in 0..<n { member(i, last: i + 1 == n) }
+                for i in 0..<n { writeMember(members[i], level: level, last: i + 1 == n, into: &out) }
             } else {
                 // Sort positions, not members: no sorted copy of the members per object.
                 withUnsafeTemporaryAllocation(of: Int.self, capacity: n) { buffer in
                     var order = buffer
                     for i in 0..<n { order.initializeElement(at: i, to: i) }
                     order.sort { keyPrecedes(members[$0].key, members[$1].key) }
-                    for k in 0..<n { member(order[k], last: k + 1 == n) }
+                    for k in 0..<n { writeMember(members[order[k]], level: level, last: k + 1 == n, into: &out) }
                 }
             }
             out.append(0x0A)
-            appendIndent(level, into: &out)
+            out.appendSpaces(2 * level)
             out.append(UInt8(ascii: "}"))
         }
     }
 
+    /// One member of an object at `level`: its own line, `"key": value`, and a comma unless last.
     @inline(__always)
-    static func appendIndent(_ level: Int, into out: inout [UInt8]) {
-        let n = level * 2
-        if n <= spaces.count {
-            spaces.withUnsafeBufferPointer { out.append(contentsOf: UnsafeBufferPointer(rebasing: $0[0..<n])) }
-        } else {
-            out.append(contentsOf: repeatElement(0x20, count: n))
-        }
+    private static func writeMember(
+        _ member: (key: String, value: JSONValue), level: Int, last: Bool, into out: inout ByteBuffer
+    ) {
+        out.append(0x0A)
+        out.appendSpaces(2 * (level + 1))
+        appendString(member.key, asciiOnly: false, into: &out)
+        out.append(": ")
+        write(member.value, level: level + 1, into: &out)
+        if !last { out.append(UInt8(ascii: ",")) }
     }
-
-    private static let spaces = [UInt8](repeating: 0x20, count: 128)
 }
 
 /// `json.dumps` as the legacy apps called it, for writing sessions back in their own format.
@@ -131,32 +123,31 @@ public struct PythonJSONWriter: Sendable {
 
     /// The bytes `json.dumps` would produce (no trailing newline: `json.dump` writes none).
     public func bytes(_ value: JSONValue) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(4096)
+        var out = ByteBuffer()
         write(value, level: 0, into: &out)
-        return out
+        return out.bytes
     }
 
     public func string(_ value: JSONValue) -> String { String(decoding: bytes(value), as: UTF8.self) }
 
-    func write(_ value: JSONValue, level: Int, into out: inout [UInt8]) {
+    func write(_ value: JSONValue, level: Int, into out: inout ByteBuffer) {
         switch value {
-        case .null: out.append(contentsOf: "null".utf8)
-        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
+        case .null: out.append("null")
+        case .bool(let b): out.append(b ? "true" : "false")
         case .int(let i): appendInteger(i, into: &out)
-        case .bigInt(let s): out.append(contentsOf: s.utf8)
+        case .bigInt(let s): appendUTF8(s, into: &out)
         case .float(let d):
             if d.isNaN {
-                out.append(contentsOf: "NaN".utf8)
+                out.append("NaN")
             } else if d.isInfinite {
-                out.append(contentsOf: (d < 0 ? "-Infinity" : "Infinity").utf8)
+                out.append(d < 0 ? "-Infinity" : "Infinity")
             } else {
                 appendFloat(d, into: &out)
             }
         case .string(let s): appendString(s, asciiOnly: ensureASCII, into: &out)
         case .array(let elements):
             if elements.isEmpty {
-                out.append(contentsOf: "[]".utf8)
+                out.append("[]")
                 return
             }
             out.append(UInt8(ascii: "["))
@@ -168,7 +159,7 @@ public struct PythonJSONWriter: Sendable {
             out.append(UInt8(ascii: "]"))
         case .object(let object):
             if object.isEmpty {
-                out.append(contentsOf: "{}".utf8)
+                out.append("{}")
                 return
             }
             out.append(UInt8(ascii: "{"))
@@ -176,7 +167,7 @@ public struct PythonJSONWriter: Sendable {
             for (i, member) in members.enumerated() {
                 separator(first: i == 0, level: level + 1, into: &out)
                 appendString(member.key, asciiOnly: ensureASCII, into: &out)
-                out.append(contentsOf: ": ".utf8)
+                out.append(": ")
                 write(member.value, level: level + 1, into: &out)
             }
             closing(level: level, into: &out)
@@ -184,20 +175,20 @@ public struct PythonJSONWriter: Sendable {
         }
     }
 
-    func separator(first: Bool, level: Int, into out: inout [UInt8]) {
+    func separator(first: Bool, level: Int, into out: inout ByteBuffer) {
         if let indent {
             if !first { out.append(UInt8(ascii: ",")) }
             out.append(0x0A)
-            for _ in 0..<(indent * level) { out.append(0x20) }
+            out.appendSpaces(indent * level)
         } else if !first {
-            out.append(contentsOf: ", ".utf8)
+            out.append(", ")
         }
     }
 
-    func closing(level: Int, into out: inout [UInt8]) {
+    func closing(level: Int, into out: inout ByteBuffer) {
         if let indent {
             out.append(0x0A)
-            for _ in 0..<(indent * level) { out.append(0x20) }
+            out.appendSpaces(indent * level)
         }
     }
 }
@@ -205,18 +196,25 @@ public struct PythonJSONWriter: Sendable {
 /// Python's `repr(float)`, which is also the shortest round-trip form; Swift's description
 /// uses the same digits and the same layout rules (exponent below 1e-4 and from 1e16 on).
 public func formatFloat(_ d: Double) -> String {
-    var out: [UInt8] = []
+    var out = ByteBuffer(capacity: 32)
     appendFloat(d, into: &out)
-    return String(decoding: out, as: UTF8.self)
+    return String(decoding: out.bytes, as: UTF8.self)
 }
 
 @inline(__always)
-func appendFloat(_ d: Double, into out: inout [UInt8]) {
-    out.append(contentsOf: d.description.utf8)
+func appendFloat(_ d: Double, into out: inout ByteBuffer) {
+    appendUTF8(d.description, into: &out)
+}
+
+/// A string's UTF-8 bytes, as they are (no quotes, no escapes).
+@inline(__always)
+func appendUTF8(_ s: String, into out: inout ByteBuffer) {
+    var s = s
+    s.withUTF8 { out.append($0) }
 }
 
 @inline(__always)
-func appendInteger(_ i: Int, into out: inout [UInt8]) {
+func appendInteger(_ i: Int, into out: inout ByteBuffer) {
     if i >= 0 && i < 10 {
         out.append(UInt8(truncatingIfNeeded: 0x30 + i))
         return
@@ -231,7 +229,7 @@ func appendInteger(_ i: Int, into out: inout [UInt8]) {
             magnitude /= 10
         } while magnitude > 0
         if i < 0 { out.append(UInt8(ascii: "-")) }
-        out.append(contentsOf: UnsafeBufferPointer(rebasing: digits[k..<20]))
+        out.append(UnsafeBufferPointer(rebasing: digits[k..<20]))
     }
 }
 
@@ -240,7 +238,7 @@ private let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 /// A JSON string literal. Canonical and `ensure_ascii=False` escape the same set: `"`, `\`
 /// and control characters; `ensure_ascii=True` also escapes DEL and everything non-ASCII, with
 /// surrogate pairs above the BMP, as Python does.
-func appendString(_ s: String, asciiOnly: Bool, into out: inout [UInt8]) {
+func appendString(_ s: String, asciiOnly: Bool, into out: inout ByteBuffer) {
     out.append(UInt8(ascii: "\""))
     if !asciiOnly {
         // Most strings need no escape at all: copy runs of plain bytes in bulk.
@@ -261,52 +259,51 @@ func appendString(_ s: String, asciiOnly: Bool, into out: inout [UInt8]) {
                     i += 1
                     continue
                 }
-                if i > runStart { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<i])) }
-                switch b {
-                case 0x22: out.append(contentsOf: [0x5C, 0x22])
-                case 0x5C: out.append(contentsOf: [0x5C, 0x5C])
-                case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-                case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-                case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
-                case 0x08: out.append(contentsOf: [0x5C, UInt8(ascii: "b")])
-                case 0x0C: out.append(contentsOf: [0x5C, UInt8(ascii: "f")])
-                default: appendUEscape(UInt16(b), into: &out)
-                }
+                if i > runStart { out.append(UnsafeBufferPointer(rebasing: bytes[runStart..<i])) }
+                appendEscape(UInt32(b), into: &out)
                 i += 1
                 runStart = i
             }
             if bytes.count > runStart {
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<bytes.count]))
+                out.append(UnsafeBufferPointer(rebasing: bytes[runStart..<bytes.count]))
             }
         }
     } else {
         for scalar in s.unicodeScalars {
             let v = scalar.value
             switch v {
-            case 0x22: out.append(contentsOf: [0x5C, 0x22])
-            case 0x5C: out.append(contentsOf: [0x5C, 0x5C])
-            case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-            case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-            case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
-            case 0x08: out.append(contentsOf: [0x5C, UInt8(ascii: "b")])
-            case 0x0C: out.append(contentsOf: [0x5C, UInt8(ascii: "f")])
-            case 0x20..<0x7F: out.append(UInt8(v))
+            case 0x20..<0x7F where v != 0x22 && v != 0x5C: out.append(UInt8(v))
             case 0x10000...:
                 let u = v - 0x10000
                 appendUEscape(UInt16(0xD800 + (u >> 10)), into: &out)
                 appendUEscape(UInt16(0xDC00 + (u & 0x3FF)), into: &out)
-            default: appendUEscape(UInt16(v), into: &out)
+            default: appendEscape(v, into: &out)
             }
         }
     }
     out.append(UInt8(ascii: "\""))
 }
 
+/// The escape of a BMP scalar: the short forms JSON has, `\uXXXX` for the rest.
 @inline(__always)
-private func appendUEscape(_ unit: UInt16, into out: inout [UInt8]) {
-    out.append(contentsOf: [
-        0x5C, UInt8(ascii: "u"),
-        hexDigits[Int(unit >> 12)], hexDigits[Int((unit >> 8) & 0xF)],
-        hexDigits[Int((unit >> 4) & 0xF)], hexDigits[Int(unit & 0xF)],
-    ])
+private func appendEscape(_ v: UInt32, into out: inout ByteBuffer) {
+    switch v {
+    case 0x22: out.append("\\\"")
+    case 0x5C: out.append("\\\\")
+    case 0x0A: out.append("\\n")
+    case 0x0D: out.append("\\r")
+    case 0x09: out.append("\\t")
+    case 0x08: out.append("\\b")
+    case 0x0C: out.append("\\f")
+    default: appendUEscape(UInt16(v), into: &out)
+    }
+}
+
+@inline(__always)
+private func appendUEscape(_ unit: UInt16, into out: inout ByteBuffer) {
+    out.append("\\u")
+    out.append(hexDigits[Int(unit >> 12)])
+    out.append(hexDigits[Int((unit >> 8) & 0xF)])
+    out.append(hexDigits[Int((unit >> 4) & 0xF)])
+    out.append(hexDigits[Int(unit & 0xF)])
 }

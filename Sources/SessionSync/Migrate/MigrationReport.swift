@@ -175,39 +175,38 @@ public struct MigrationReport: Sendable {
     /// chunks that concatenate to exactly `CanonicalJSON.bytes(jsonValue)`.
     public func writeJSON(_ emit: ([UInt8]) throws -> Void) throws {
         // Top-level keys in canonical order: destination, dry_run, format, inputs, totals.
-        var out: [UInt8] = []
-        out.reserveCapacity(1 << 16)
+        var out = ByteBuffer(capacity: 1 << 17)
         let env = envelope
-        out.append(contentsOf: "{".utf8)
+        out.append("{")
         for key in ["destination", "dry_run", "format"] {
-            out.append(contentsOf: "\n  ".utf8)
+            out.append("\n  ")
             CanonicalJSON.write(.string(key), level: 1, into: &out)
-            out.append(contentsOf: ": ".utf8)
+            out.append(": ")
             CanonicalJSON.write(env[key] ?? .null, level: 1, into: &out)
-            out.append(contentsOf: ",".utf8)
+            out.append(",")
         }
-        out.append(contentsOf: "\n  \"inputs\": ".utf8)
+        out.append("\n  \"inputs\": ")
         if records.count == 0 {
-            out.append(contentsOf: "[]".utf8)
+            out.append("[]")
         } else {
-            out.append(contentsOf: "[".utf8)
+            out.append("[")
             var written = 0
             try records.forEachRecord { input in
-                if written > 0 { out.append(contentsOf: ",".utf8) }
-                out.append(contentsOf: "\n    ".utf8)
+                if written > 0 { out.append(",") }
+                out.append("\n    ")
                 CanonicalJSON.write(input.jsonValue, level: 2, into: &out)
                 written += 1
                 if out.count >= 1 << 16 {
-                    try emit(out)
-                    out.removeAll(keepingCapacity: true)
+                    try emit(out.bytes)
+                    out.removeAll()
                 }
             }
-            out.append(contentsOf: "\n  ]".utf8)
+            out.append("\n  ]")
         }
-        out.append(contentsOf: ",\n  \"totals\": ".utf8)
+        out.append(",\n  \"totals\": ")
         CanonicalJSON.write(env["totals"] ?? .null, level: 1, into: &out)
-        out.append(contentsOf: "\n}\n".utf8)
-        try emit(out)
+        out.append("\n}\n")
+        try emit(out.bytes)
     }
 
     /// Everything but `inputs`.
