@@ -27,6 +27,20 @@ struct PathTextTests {
             #expect(PathText.lastComponent(e.path) == e.last, "last component of \(e.path)")
         }
     }
+
+    /// Normal paths come back as they are (a fast check); the rest are normalized segment by
+    /// segment. Both kinds, with dots that are names (`.hidden`, `..x`) and that are not.
+    @Test func lexicalNormalization() {
+        let expected: [(String, String)] = [
+            ("a/b", "a/b"), ("/a/b", "/a/b"), ("a", "a"), (".hidden/x", ".hidden/x"), ("..x/y.", "..x/y."),
+            ("é/ж/😀.json", "é/ж/😀.json"), ("a/...", "a/..."), ("/", "/"), ("", "."), ("a/", "a"), ("a//b", "a/b"),
+            ("./a", "a"), ("a/./b", "a/b"), ("a/../b", "b"), ("../a", "../a"), ("a/..", "."), ("/a/../..", "/.."),
+            ("a/.", "a"), ("//a", "/a"),
+        ]
+        for (path, normalized) in expected {
+            #expect(FileReading.lexicallyNormalized(path) == normalized, "\(path)")
+        }
+    }
 }
 
 /// The remembered folder resolution gives `realpath`'s answer, symlinks included.

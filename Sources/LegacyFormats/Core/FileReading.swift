@@ -26,18 +26,24 @@ public enum FileReading {
         guard (st.st_mode & S_IFMT) == S_IFREG else { throw .notRegular }
         let size = Int(st.st_size)
         if size > maxBytes { throw .tooLarge(size) }
-        var out = [UInt8](repeating: 0, count: size)
-        var done = 0
-        while done < size {
-            let n = out.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + done, size - done) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw .system(errno)
+        // Read straight into the array's memory: no zeroing of what the read overwrites. (A
+        // file that shrank meanwhile gives what was there; one that grew, its first `size`.)
+        var failure: Failure?
+        let out = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+            var done = 0
+            while done < size {
+                let n = Glibc.read(fd, buffer.baseAddress! + done, size - done)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    failure = .system(errno)
+                    break
+                }
+                if n == 0 { break }
+                done += n
             }
-            if n == 0 { break }
-            done += n
+            initialized = done
         }
-        if done < size { out.removeLast(size - done) }
+        if let failure { throw failure }
         return out
     }
 
@@ -88,6 +94,9 @@ public enum FileReading {
 
     /// `path` with `.`/`..` components and repeated slashes removed, without touching the disk.
     public static func lexicallyNormalized(_ path: String) -> String {
+        // Most paths (every path the walker makes) are normal already: one pass over the
+        // bytes says so, and the path comes back as it is.
+        if isLexicallyNormal(path) { return path }
         var parts: [Substring] = []
         for part in path.split(separator: "/", omittingEmptySubsequences: true) {
             if part == "." { continue }
@@ -99,5 +108,30 @@ public enum FileReading {
         }
         let joined = parts.joined(separator: "/")
         return path.hasPrefix("/") ? "/" + joined : (joined.isEmpty ? "." : joined)
+    }
+
+    /// Whether `lexicallyNormalized(path) == path`: no empty, `.` or `..` segment (a leading
+    /// `/` aside), and not empty.
+    static func isLexicallyNormal(_ path: String) -> Bool {
+        var path = path
+        return path.withUTF8 { b -> Bool in
+            if b.isEmpty { return false }
+            var start = b[0] == UInt8(ascii: "/") ? 1 : 0
+            var i = start
+            while i <= b.count {
+                if i == b.count || b[i] == UInt8(ascii: "/") {
+                    let length = i - start
+                    if length == 0 { return false }
+                    if b[start] == UInt8(ascii: "."),
+                        length == 1 || (length == 2 && b[start + 1] == UInt8(ascii: "."))
+                    {
+                        return false
+                    }
+                    start = i + 1
+                }
+                i += 1
+            }
+            return true
+        }
     }
 }

@@ -75,11 +75,17 @@ public struct ByteBuffer: ~Copyable {
         bytes.withUnsafeBufferPointer { append($0) }
     }
 
-    /// `count` spaces.
+    /// `count` spaces (an indent: a few at a time, written eight at a time).
     @inline(__always)
     public mutating func appendSpaces(_ count: Int) {
-        reserve(count)
-        (base + self.count).initialize(repeating: 0x20, count: count)
+        reserve(count &+ 8)
+        var p = UnsafeMutableRawPointer(base + self.count)
+        var left = count
+        while left > 0 {
+            p.storeBytes(of: 0x2020_2020_2020_2020 as UInt64, as: UInt64.self)
+            p += 8
+            left &-= 8
+        }
         self.count &+= count
     }
 }

@@ -304,6 +304,12 @@ private struct Parser {
         let quote = index
         index += 1
         while index < bytes.count {
+            while index &+ 8 <= bytes.count,
+                !SWAR.stopsStringScan(UnsafeRawPointer(bytes.baseAddress! + index).loadUnaligned(as: UInt64.self))
+            {
+                index &+= 8
+            }
+            guard index < bytes.count else { break }
             let b = bytes[index]
             if b == UInt8(ascii: "\"") {
                 index += 1
