@@ -136,6 +136,40 @@ struct MigrationTests {
         #expect(again.flatMap(\.sessions).filter { $0.status == .superseded }.count == 2)
     }
 
+    /// The sink hears that conversion is over once every session is stored and before the
+    /// report is assembled (the folder store starts its flush there), and `finish` comes last.
+    @Test func conversionFinishedComesAfterTheLastStoreAndBeforeFinish() throws {
+        final class Recorder: SessionSink, @unchecked Sendable {
+            let inner: FolderStore
+            let events = Locked([String]())
+            init(_ inner: FolderStore) { self.inner = inner }
+            var destination: String { inner.destination }
+            func existingDigest(of sessionID: String) throws -> String? { try inner.existingDigest(of: sessionID) }
+            func store(_ migrated: MigratedSession) throws {
+                try inner.store(migrated)
+                events.withLock { $0.append("store") }
+            }
+            func conversionFinished() {
+                inner.conversionFinished()
+                events.withLock { $0.append("converted") }
+            }
+            func finish(report: inout MigrationReport, progress: (any ProgressSink)?) throws {
+                try inner.finish(report: &report, progress: progress)
+                events.withLock { $0.append("finish") }
+            }
+        }
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try Self.makeInputs(in: dir + "/in")
+        let recorder = Recorder(FolderStore(root: dir + "/out"))
+        let options = MigrationOptions(inputs: [dir + "/in"], importOptions: try ImportOptions(), jobs: 2)
+        let report = try Migration(options: options).run(into: recorder)
+        let events = recorder.events.withLock { $0 }
+        #expect(events.filter { $0 == "store" }.count >= report.totals.created)
+        #expect(Array(events.suffix(2)) == ["converted", "finish"])
+        #expect(Self.tree(dir + "/out").count == report.totals.created)
+    }
+
     @Test func theWalkYieldsFilesInTheByteOrderOfTheirPaths() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }

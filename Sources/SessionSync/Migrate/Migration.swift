@@ -31,6 +31,10 @@ public protocol SessionSink: AnyObject, Sendable {
     /// ``store(_:)`` told that the store held no copy of the session before this run (so what
     /// it holds now, if anything, is an older copy from this run, never these bytes).
     func store(_ migrated: MigratedSession, previouslyAbsent: Bool) throws
+    /// Called once every input is converted and stored, before the report is assembled: a
+    /// sink may start work that the report need not wait for (the folder store starts its
+    /// flush to disk here, and waits for it in `finish`).
+    func conversionFinished()
     /// Called once after every input is done (the git sink commits here).
     func finish(report: inout MigrationReport, progress: (any ProgressSink)?) throws
     /// A short description for the report (`folder:/path`, `git:/repo#main`).
@@ -39,6 +43,7 @@ public protocol SessionSink: AnyObject, Sendable {
 
 extension SessionSink {
     public func store(_ migrated: MigratedSession, previouslyAbsent: Bool) throws { try store(migrated) }
+    public func conversionFinished() {}
 }
 
 /// Settings of one migration run.
@@ -103,6 +108,7 @@ public struct Migration: Sendable {
             progress?.update(phase: "converting", done: n, total: files.count)
         }
         progress?.finish(phase: "converting")
+        sink.conversionFinished()
 
         let problemRecords: [InputRecord] = problems.map { problem in
             var r = InputRecord(path: problem.displayPath, outcome: problem.isError ? .failed : .skipped)

@@ -40,9 +40,30 @@ public final class FolderStore: SessionSink, @unchecked Sendable {
     /// any file changed (so an unchanged re-run does not flush the disk).
     private let written = Locked((shards: Set<String>(), any: false))
 
-    public func finish(report: inout MigrationReport, progress: (any ProgressSink)?) throws {
-        if written.withLock({ $0.any }) { try AtomicFile.syncFileSystem(of: root) }
+    /// Starts the run's one flush to disk on a thread of its own, so that it overlaps the
+    /// report's passes over the inputs (the flush waits on the disk, the report on the CPU).
+    public func conversionFinished() {
+        guard written.withLock({ $0.any }) else { return }
+        let group = DispatchGroup()
+        group.enter()
+        let root = self.root
+        Thread {
+            AtomicFile.syncFileSystem(of: root)
+            group.leave()
+        }.start()
+        flushing.withLock { $0 = group }
     }
+
+    public func finish(report: inout MigrationReport, progress: (any ProgressSink)?) throws {
+        if let started = flushing.withLock({ $0 }) {
+            started.wait()
+        } else if written.withLock({ $0.any }) {
+            AtomicFile.syncFileSystem(of: root)
+        }
+    }
+
+    /// The flush started by `conversionFinished`, if any.
+    private let flushing = Locked<DispatchGroup?>(nil)
 
     /// Every `*.json` under `sessions/`, sorted by path.
     public func sessionFiles() -> [String] {

@@ -93,7 +93,7 @@ public enum AtomicFile {
 
     /// Flushes everything written so far to disk (`sync(2)`: Glibc does not export the
     /// narrower `syncfs` to Swift; one flush at the end of a bulk run costs little either way).
-    public static func syncFileSystem(of path: String) throws {
+    public static func syncFileSystem(of path: String) {
         sync()
     }
 
