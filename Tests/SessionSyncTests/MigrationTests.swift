@@ -351,6 +351,30 @@ struct MigrationTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["report.json"])
     }
 
+    /// New files appear whole under their name; a replaced file is swapped whole; unchanged
+    /// bytes are not written again; nothing else is ever left in the folder (no temporary
+    /// names on the way, with unnamed files or without).
+    @Test func atomicWritesCreateReplaceAndLeaveNothingBehind() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/s.json"
+        #expect(try AtomicFile.write(Array("first".utf8), to: path, durable: false, compare: false))
+        #expect(FileManager.default.contents(atPath: path) == Data("first".utf8))
+        // Replacing: the file exists, so it is swapped in under a temporary name.
+        #expect(try AtomicFile.write(Array("second, longer".utf8), to: path, durable: true, compare: false))
+        #expect(FileManager.default.contents(atPath: path) == Data("second, longer".utf8))
+        #expect(try !AtomicFile.write(Array("second, longer".utf8), to: path))
+        #expect(try AtomicFile.write(Array("third".utf8), to: path))
+        #expect(FileManager.default.contents(atPath: path) == Data("third".utf8))
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        #expect((attributes[.posixPermissions] as? Int).map { $0 & 0o600 } == 0o600)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["s.json"])
+        // A folder that is not there is an error naming the file, not a crash.
+        #expect(throws: (any Error).self) {
+            try AtomicFile.write(Array("x".utf8), to: dir + "/missing/s.json", directoryExists: true)
+        }
+    }
+
     func temporaryDirectory() throws -> String {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
             "sessionsync-migrate-" + UUID().uuidString

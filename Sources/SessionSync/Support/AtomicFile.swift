@@ -7,9 +7,9 @@ import LegacyFormats
     import Darwin
 #endif
 
-/// File writes that never leave a partial file: write a temporary file beside the target and
-/// rename it over the target, so a killed process leaves the old file or the new one, never a
-/// mix. `durable` also fsyncs the file before the rename and the folder after it, so the write
+/// File writes that never leave a partial file: the new content is written to a file that has
+/// no name yet (or a temporary name beside the target) and appears under the target's name
+/// only once whole, so a killed process leaves the old file or the new one, never a mix. `durable` also fsyncs the file before the rename and the folder after it, so the write
 /// survives a power loss; bulk writers skip that per file and call ``syncFileSystem(of:)`` once
 /// at the end instead (one flush instead of two per file, which this disk does ~1,800 of a second).
 public enum AtomicFile {
@@ -40,23 +40,24 @@ public enum AtomicFile {
         if !directoryExists {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         }
+        // Linux: an unnamed file in the folder (O_TMPFILE), given its name only once it is
+        // whole (linkat): no temporary name to create and rename away, and nothing to clean up
+        // if the process dies. Elsewhere, or where the file system cannot, a named temporary.
+        var unnamed = true
+        var fd = unnamedFilesWork.withLock { $0 } ? open(directory, oTmpFile | O_WRONLY | O_CLOEXEC, 0o644) : -1
         var temporary = ""
-        var fd: Int32 = -1
-        // Unique per process and call (a random UUID cost a read of /dev/urandom per file);
-        // O_EXCL guards against a leftover of a killed process that had the same pid.
-        for _ in 0..<100 {
-            temporary = directory + "/.sessionsync-tmp-" + processID + "-" + String(nextTemporaryNumber())
-            fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-            if fd >= 0 || errno != EEXIST { break }
+        if fd < 0 {
+            unnamed = false
+            (fd, temporary) = try createTemporary(in: directory)
         }
-        guard fd >= 0 else { throw FileError(path: temporary, operation: "create", code: errno) }
         var ok = false
         defer {
             if !ok {
                 close(fd)
-                unlink(temporary)
+                if !unnamed { unlink(temporary) }
             }
         }
+        let shown = unnamed ? path : temporary
         try produce { bytes in
             try bytes.withUnsafeBytes { raw in
                 var offset = 0
@@ -64,22 +65,83 @@ public enum AtomicFile {
                     let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
                     if n < 0 {
                         if errno == EINTR { continue }
-                        throw FileError(path: temporary, operation: "write", code: errno)
+                        throw FileError(path: shown, operation: "write", code: errno)
                     }
                     offset += n
                 }
             }
         }
-        if durable, fsync(fd) != 0 { throw FileError(path: temporary, operation: "fsync", code: errno) }
+        if durable, fsync(fd) != 0 { throw FileError(path: shown, operation: "fsync", code: errno) }
+        if unnamed {
+            let handle = "/proc/self/fd/" + String(fd)
+            if linkat(AT_FDCWD, handle, AT_FDCWD, path, AT_SYMLINK_FOLLOW) != 0 {
+                guard errno == EEXIST else {
+                    // Linking by descriptor is refused here (a sandbox, an odd /proc): from
+                    // now on use named temporaries, starting with this write again.
+                    unnamedFilesWork.withLock { $0 = false }
+                    close(fd)
+                    ok = true
+                    try write(to: path, durable: durable, directoryExists: true, produce)
+                    return
+                }
+                // Replacing a file: give the finished file a temporary name, rename it over.
+                var linked = false
+                for _ in 0..<100 {
+                    temporary = nextTemporaryName(in: directory)
+                    if linkat(AT_FDCWD, handle, AT_FDCWD, temporary, AT_SYMLINK_FOLLOW) == 0 {
+                        linked = true
+                        break
+                    }
+                    if errno != EEXIST { break }
+                }
+                guard linked else { throw FileError(path: temporary, operation: "link", code: errno) }
+                unnamed = false
+            }
+        }
         ok = true
         close(fd)
-        guard rename(temporary, path) == 0 else {
-            let code = errno
-            unlink(temporary)
-            throw FileError(path: path, operation: "rename", code: code)
+        if !unnamed {
+            guard rename(temporary, path) == 0 else {
+                let code = errno
+                unlink(temporary)
+                throw FileError(path: path, operation: "rename", code: code)
+            }
         }
         if durable { fsyncDirectory(directory) }
     }
+
+    /// A new, empty temporary file beside the target, and its name.
+    private static func createTemporary(in directory: String) throws -> (Int32, String) {
+        // Unique per process and call (a random UUID cost a read of /dev/urandom per file);
+        // O_EXCL guards against a leftover of a killed process that had the same pid.
+        var temporary = ""
+        for _ in 0..<100 {
+            temporary = nextTemporaryName(in: directory)
+            let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+            if fd >= 0 { return (fd, temporary) }
+            if errno != EEXIST { break }
+        }
+        throw FileError(path: temporary, operation: "create", code: errno)
+    }
+
+    private static func nextTemporaryName(in directory: String) -> String {
+        directory + "/.sessionsync-tmp-" + processID + "-" + String(nextTemporaryNumber())
+    }
+
+    /// `O_TMPFILE`, which Swift does not import (a macro of two flags): `__O_TMPFILE | O_DIRECTORY`.
+    private static let oTmpFile: Int32 = 0o20_000_000 | O_DIRECTORY
+
+    /// Whether unnamed files can be linked by their descriptor's `/proc` path (no special
+    /// privilege needed, unlike `AT_EMPTY_PATH`); turned off for the rest of the process the
+    /// first time a link is refused. A file system without `O_TMPFILE` refuses the open, and
+    /// that write takes the named-temporary path.
+    private static let unnamedFilesWork: Locked<Bool> = {
+        #if os(Linux)
+            return Locked(access("/proc/self/fd", X_OK) == 0)
+        #else
+            return Locked(false)
+        #endif
+    }()
 
     private static let temporaryCounter = Locked(0)
     private static let processID = String(getpid())
