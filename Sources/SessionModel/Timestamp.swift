@@ -101,8 +101,29 @@ public enum Timestamp {
 
     /// Whether `text` is exactly a canonical time: `YYYY-MM-DDTHH:MM:SS[.f{1,6}]Z`, a real date.
     public static func isCanonical(_ text: String) -> Bool {
-        guard let t = parse(text), t.offsetSeconds == 0 else { return false }
-        return format(t, utc: true) == text
+        // The layout `format` writes, checked on the bytes: `YYYY-MM-DDTHH:MM:SS[.f{1,6}]Z`.
+        // A text of that layout is canonical exactly when it is a real time (what `parse`
+        // checks), since `format` gives such a time back in the same layout.
+        var text = text
+        let layout = text.withUTF8 { b -> Bool in
+            let n = b.count
+            guard n == 20 || (22...27).contains(n), b[n - 1] == UInt8(ascii: "Z") else { return false }
+            for i in 0..<19 {
+                let c = b[i]
+                switch i {
+                case 4, 7: if c != UInt8(ascii: "-") { return false }
+                case 10: if c != UInt8(ascii: "T") { return false }
+                case 13, 16: if c != UInt8(ascii: ":") { return false }
+                default: if c < 0x30 || c > 0x39 { return false }
+                }
+            }
+            if n > 20 {
+                guard b[19] == UInt8(ascii: ".") else { return false }
+                for i in 20..<(n - 1) where b[i] < 0x30 || b[i] > 0x39 { return false }
+            }
+            return true
+        }
+        return layout && parse(text) != nil
     }
 
     /// The canonical UTC text of a legacy time; naive times are read in `zone`.

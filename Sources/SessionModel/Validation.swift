@@ -394,7 +394,7 @@ extension SessionValidator {
             }
         }
         for (i, entry) in session.auditLog.enumerated() {
-            let path = "/audit_log/\(i)"
+            var path: String { "/audit_log/\(i)" }  // made only for an issue
             if entry.seq != i + 1 {
                 issues.append(ValidationIssue(path + "/seq", "is \(entry.seq), expected \(i + 1)"))
             }

@@ -92,6 +92,20 @@ struct TimestampTests {
         #expect(!Timestamp.isCanonical("2026-11-21T13:44:16.730911"))
         #expect(!Timestamp.isCanonical("2026-11-21T13:44:16+00:00"))
         #expect(!Timestamp.isCanonical("2026-11-21 13:44:16Z"))
+        // Canonical: what `format` writes for a real time; nothing else, however close.
+        for good in [
+            "2026-11-21T13:44:16Z", "2026-11-21T13:44:16.5Z", "2026-11-21T13:44:16.123456Z", "2024-02-29T23:59:59Z",
+            "0999-01-01T00:00:00Z",
+        ] {
+            #expect(Timestamp.isCanonical(good), "\(good)")
+        }
+        for bad in [
+            "2026-11-21T13:44:16.1234567Z", "2026-11-21T13:44:16.Z", "2026-11-21T13:44Z", "2026-11-21t13:44:16Z",
+            "2026-11-21T13:44:16z", "2025-02-29T00:00:00Z", "2026-11-21T24:00:00Z", "2026-11-21T13:60:00Z",
+            "2026-1-21T13:44:16Z", "+2026-11-21T13:44:16Z", "2026-11-21T13:44:16.12a456Z", "2026-11-21T13:44:16ZZ",
+        ] {
+            #expect(!Timestamp.isCanonical(bad), "\(bad)")
+        }
     }
 
     @Test func writesBackAsPythonIsoformat() {

@@ -55,11 +55,13 @@ public enum CanonicalJSON {
                 return
             }
             out.append(UInt8(ascii: "["))
-            for (i, element) in elements.enumerated() {
-                out.append(0x0A)
-                out.appendSpaces(2 * (level + 1))
-                write(element, level: level + 1, into: &out)
-                if i + 1 < elements.count { out.append(UInt8(ascii: ",")) }
+            elements.withUnsafeBufferPointer { elements in
+                for i in 0..<elements.count {
+                    out.append(0x0A)
+                    out.appendSpaces(2 * (level + 1))
+                    write(elements[i], level: level + 1, into: &out)
+                    if i + 1 < elements.count { out.append(UInt8(ascii: ",")) }
+                }
             }
             out.append(0x0A)
             out.appendSpaces(2 * level)
@@ -70,17 +72,20 @@ public enum CanonicalJSON {
                 return
             }
             out.append(UInt8(ascii: "{"))
-            let members = object.members
-            let n = members.count
-            if object.isSortedByCodePoint {
-                for i in 0..<n { writeMember(members[i], level: level, last: i + 1 == n, into: &out) }
-            } else {
-                // Sort positions, not members: no sorted copy of the members per object.
-                withUnsafeTemporaryAllocation(of: Int.self, capacity: n) { buffer in
-                    var order = buffer
-                    for i in 0..<n { order.initializeElement(at: i, to: i) }
-                    order.sort { keyPrecedes(members[$0].key, members[$1].key) }
-                    for k in 0..<n { writeMember(members[order[k]], level: level, last: k + 1 == n, into: &out) }
+            let sorted = object.isSortedByCodePoint
+            // Members read in place (no copy of each key and value on the way).
+            object.members.withUnsafeBufferPointer { members in
+                let n = members.count
+                if sorted {
+                    for i in 0..<n { writeMember(members[i], level: level, last: i + 1 == n, into: &out) }
+                } else {
+                    // Sort positions, not members: no sorted copy of the members per object.
+                    withUnsafeTemporaryAllocation(of: Int.self, capacity: n) { buffer in
+                        var order = buffer
+                        for i in 0..<n { order.initializeElement(at: i, to: i) }
+                        order.sort { keyPrecedes(members[$0].key, members[$1].key) }
+                        for k in 0..<n { writeMember(members[order[k]], level: level, last: k + 1 == n, into: &out) }
+                    }
                 }
             }
             out.append(0x0A)
