@@ -170,6 +170,29 @@ struct MigrationTests {
         #expect(Self.tree(dir + "/out").count == report.totals.created)
     }
 
+    /// The summary's warnings come from a sample taken while counting: the first 20 inputs
+    /// with warnings, 5 warnings each, and how many inputs have warnings in all.
+    @Test func warningSampleHoldsTheFirstWarnedInputsInReportOrder() {
+        var inputs: [InputRecord] = []
+        for i in 0..<45 {
+            var r = InputRecord(path: String(format: "in/%02d.json", i), outcome: .migrated)
+            if i % 3 != 0 {
+                r.warnings = (0..<(i % 7)).map { ImportWarning("code\($0)", "", "warning \($0) of \(i)") }
+            }
+            inputs.append(r)
+        }
+        let report = MigrationReport(inputs: inputs, dryRun: false, destination: nil)
+        let warned = inputs.filter { !$0.warnings.isEmpty }
+        let sample = report.warningSample
+        #expect(warned.count > 20 && warned.contains { $0.warnings.count > 5 })
+        #expect(sample.warnedFiles == warned.count)
+        #expect(sample.files.map(\.path) == Array(warned.prefix(20).map(\.path)))
+        for (file, input) in zip(sample.files, warned) {
+            #expect(file.total == input.warnings.count)
+            #expect(file.warnings == Array(input.warnings.prefix(5)))
+        }
+    }
+
     @Test func theWalkYieldsFilesInTheByteOrderOfTheirPaths() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -87,6 +87,34 @@ public struct MigrationReport: Sendable {
     public var commits = 0
     let records: ReportInputs
     private let counted: Totals
+    /// The first inputs with warnings, for the human summary (collected while counting, so
+    /// the summary needs no pass of its own over a bulk run's inputs).
+    public let warningSample: WarningSample
+
+    /// The warnings a human summary shows: the first ``filesShown`` inputs that have any, with
+    /// their first ``warningsShown`` warnings, and how many inputs have warnings in all.
+    public struct WarningSample: Sendable {
+        public static let filesShown = 20
+        public static let warningsShown = 5
+        public struct File: Sendable {
+            public var path: String
+            public var warnings: [ImportWarning]
+            public var total: Int
+        }
+        public var files: [File] = []
+        public var warnedFiles = 0
+
+        mutating func add(_ input: InputRecord) {
+            guard !input.warnings.isEmpty else { return }
+            warnedFiles += 1
+            if files.count < Self.filesShown {
+                files.append(
+                    File(
+                        path: input.path, warnings: Array(input.warnings.prefix(Self.warningsShown)),
+                        total: input.warnings.count))
+            }
+        }
+    }
 
     /// A report of inputs held in memory.
     public init(inputs: [InputRecord], dryRun: Bool, destination: String?) {
@@ -98,9 +126,14 @@ public struct MigrationReport: Sendable {
         self.dryRun = dryRun
         self.destination = destination
         var t = Totals()
-        records.forEachRecord { t.count($0) }
+        var sample = WarningSample()
+        records.forEachRecord {
+            t.count($0)
+            sample.add($0)
+        }
         t.sessions = t.created + t.updated + t.unchanged + t.planned
         counted = t
+        warningSample = sample
     }
 
     /// Every input, in report order (sorted by path).

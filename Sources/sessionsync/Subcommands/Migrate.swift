@@ -99,26 +99,26 @@ struct MigrationSummary {
     var report: MigrationReport
 
     func print(to out: Terminal) {
-        // Errors first, then warnings: two passes over the inputs (a bulk run's are read back
-        // from the spill file, so neither pass holds them in memory).
+        // Errors first (every one: a pass over the inputs, read back from the spill file in a
+        // bulk run, only when there are any), then the first warnings (the report's sample).
         if report.hasFailures {
             report.forEachInput { input in
                 if let error = input.error { out.line(out.styled("error", .red) + " " + error.description) }
             }
         }
-        var warnedFiles = 0
-        report.forEachInput { input in
-            guard !input.warnings.isEmpty else { return }
-            warnedFiles += 1
-            guard warnedFiles <= 20 else { return }
-            for w in input.warnings.prefix(5) { out.line(out.styled("warning", .yellow) + " \(input.path): \(w)") }
-            if input.warnings.count > 5 {
+        let sample = report.warningSample
+        for file in sample.files {
+            for w in file.warnings { out.line(out.styled("warning", .yellow) + " \(file.path): \(w)") }
+            if file.total > file.warnings.count {
                 out.line(
-                    out.styled("warning", .yellow) + " \(input.path): … \(input.warnings.count - 5) more in the report")
+                    out.styled("warning", .yellow)
+                        + " \(file.path): … \(file.total - file.warnings.count) more in the report")
             }
         }
-        if warnedFiles > 20 {
-            out.line(out.styled("warning", .yellow) + " … warnings in \(warnedFiles - 20) more files: see the report")
+        if sample.warnedFiles > sample.files.count {
+            out.line(
+                out.styled("warning", .yellow)
+                    + " … warnings in \(sample.warnedFiles - sample.files.count) more files: see the report")
         }
         let t = report.totals
         let verb = report.dryRun ? "would migrate" : "migrated"
