@@ -6,9 +6,9 @@ import Foundation
 /// A run must remember every session it has seen to decide between copies (SPEC 2.3), so this
 /// is the one table that grows with the number of sessions. It lives in a private temporary
 /// SQLite database (`sqlite3_open_v2("")`: a file that SQLite deletes when it closes) with a
-/// page cache capped at 8 MiB (filled only as the table grows; about 30,000 sessions' worth, so
-/// a run of that size never reads a page back), so memory stays flat however many sessions a
-/// run holds; if no temporary database can be made it falls back to a dictionary.
+/// page cache capped at 8 MiB (filled only as the table grows; 35,000 to 50,000 sessions' worth,
+/// so a run of that size never reads a page back), so memory stays flat however many sessions
+/// a run holds; if no temporary database can be made it falls back to a dictionary.
 final class WinnerTable: @unchecked Sendable {
     struct Winner: Sendable {
         var source: CandidateSource
