@@ -9,8 +9,9 @@ import LegacyFormats
 
 /// The input records of a run, kept in an unlinked temporary file while the run converts, so
 /// that a migration of a million inputs holds a few bytes per input in memory instead of every
-/// path, warning and error. Records are written once by whichever worker converted the input
-/// and read back (in report order) when the report is written.
+/// path, warning and error. Records are written by whichever worker converted the input, read
+/// back in report order, and written once more, resolved, by the first pass over them (see
+/// ``storeResolved(_:at:)``).
 ///
 /// If no temporary file can be made (an unwritable `TMPDIR`), records stay in memory: the run
 /// still works, it only loses the flat memory profile.
