@@ -197,6 +197,26 @@ import Testing
         #expect(imported.session.auditLog[0].payload["hash"] == "6660f7af081e2ae4")
     }
 
+    /// DataFrame columns are every row's keys in first-seen order, told apart by their bytes:
+    /// "é" and "e" + combining acute are two columns (pandas sees two different strings).
+    @Test func columnsAreEveryRowsKeysInFirstSeenOrderByBytes() throws {
+        var doc = try Self.document("legacy/alchemist/session_json/v_e23b28d_2025-11-24.json")
+        guard case .object(var experiments)? = doc["experiments"], case .array(var rows)? = experiments["data"],
+            rows.count >= 3, case .object(var r0) = rows[0], case .object(var r2) = rows[2]
+        else { throw FixtureMissing(path: "unexpected fixture shape") }
+        let before = r0.keys
+        r0["\u{E9}"] = 1
+        r2["e\u{301}"] = 2
+        r2["\u{E9}"] = 3
+        rows[0] = .object(r0)
+        rows[2] = .object(r2)
+        experiments["data"] = .array(rows)
+        doc["experiments"] = .object(experiments)
+        let (_, imported) = try Self.importBytes(PythonJSONWriter(indent: 2).bytes(.object(doc)))
+        let columns = imported.session.state["experiments"]?["columns"]?.arrayValue?.compactMap(\.stringValue)
+        #expect(columns.map { $0.map { Array($0.utf8) } } == (before + ["\u{E9}", "e\u{301}"]).map { Array($0.utf8) })
+    }
+
     @Test func hashIsPythonsSortedDumps() throws {
         // Non-ASCII, nested objects, floats and the numpy-repr strings of default=str.
         for path in Self.corpusPaths {
