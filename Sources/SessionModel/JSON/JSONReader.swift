@@ -300,15 +300,22 @@ private struct Parser {
         }
     }
 
+    /// Advances past bytes a string scan need not look at one by one (plain ASCII, no quote,
+    /// backslash or control character), eight at a time.
+    @inline(__always)
+    mutating func skipPlainStringBytes() {
+        while index &+ 8 <= bytes.count,
+            !SWAR.stopsStringScan(UnsafeRawPointer(bytes.baseAddress! + index).loadUnaligned(as: UInt64.self))
+        {
+            index &+= 8
+        }
+    }
+
     mutating func skipString() throws(JSONSyntaxError) {
         let quote = index
         index += 1
         while index < bytes.count {
-            while index &+ 8 <= bytes.count,
-                !SWAR.stopsStringScan(UnsafeRawPointer(bytes.baseAddress! + index).loadUnaligned(as: UInt64.self))
-            {
-                index &+= 8
-            }
+            skipPlainStringBytes()
             guard index < bytes.count else { break }
             let b = bytes[index]
             if b == UInt8(ascii: "\"") {
@@ -519,11 +526,7 @@ private struct Parser {
         // Fast path: no escapes; validate UTF-8 while scanning. Plain ASCII is skipped eight
         // bytes at a time; a word holding anything else is looked at byte by byte.
         while index < bytes.count {
-            while index &+ 8 <= bytes.count,
-                !SWAR.stopsStringScan(UnsafeRawPointer(bytes.baseAddress! + index).loadUnaligned(as: UInt64.self))
-            {
-                index &+= 8
-            }
+            skipPlainStringBytes()
             guard index < bytes.count else { break }
             let b = bytes[index]
             if b == UInt8(ascii: "\"") {

@@ -56,18 +56,7 @@ final class InputRecordSpill: @unchecked Sendable {
             end += bytes.count
             return o
         }
-        let ok = bytes.withUnsafeBytes { raw -> Bool in
-            var done = 0
-            while done < raw.count {
-                let n = pwrite(fd, raw.baseAddress! + done, raw.count - done, off_t(offset + done))
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    return false
-                }
-                done += n
-            }
-            return true
-        }
+        let ok = writeAll(bytes, at: offset)
         lock.withLock {
             if ok {
                 offsets[index] = offset
@@ -124,19 +113,7 @@ final class InputRecordSpill: @unchecked Sendable {
     private func appendResolved() {
         if resolvedBuffer.isEmpty { return }
         let base = end
-        let ok = resolvedBuffer.withUnsafeBytes { raw -> Bool in
-            var done = 0
-            while done < raw.count {
-                let n = pwrite(fd, raw.baseAddress! + done, raw.count - done, off_t(base + done))
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    return false
-                }
-                done += n
-            }
-            return true
-        }
-        if ok {
+        if writeAll(resolvedBuffer, at: base) {
             end += resolvedBuffer.count
             for p in pendingResolved {
                 offsets[p.index] = base + p.offset
@@ -146,6 +123,22 @@ final class InputRecordSpill: @unchecked Sendable {
         }
         resolvedBuffer.removeAll(keepingCapacity: true)
         pendingResolved.removeAll(keepingCapacity: true)
+    }
+
+    /// Writes all of `bytes` at `offset` of the file; false on an error (a full disk).
+    private func writeAll(_ bytes: [UInt8], at offset: Int) -> Bool {
+        bytes.withUnsafeBytes { raw -> Bool in
+            var done = 0
+            while done < raw.count {
+                let n = pwrite(fd, raw.baseAddress! + done, raw.count - done, off_t(offset + done))
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    return false
+                }
+                done += n
+            }
+            return true
+        }
     }
 
     /// Records are read back in report order, which is nearly the order they were written in

@@ -18,7 +18,8 @@ public final class FolderStore: SessionSink, @unchecked Sendable {
     }
 
     /// Each file is replaced atomically (a kill leaves the old or the new file); durability
-    /// comes from one file-system flush in `finish`, not an fsync per file.
+    /// comes from one file-system flush at the end of the run (started in
+    /// `conversionFinished`, awaited in `finish`), not an fsync per file.
     public func store(_ migrated: MigratedSession) throws { try store(migrated, previouslyAbsent: false) }
 
     /// A session the folder did not hold before the run is written without reading the file

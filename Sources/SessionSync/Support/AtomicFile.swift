@@ -9,7 +9,8 @@ import LegacyFormats
 
 /// File writes that never leave a partial file: the new content is written to a file that has
 /// no name yet (or a temporary name beside the target) and appears under the target's name
-/// only once whole, so a killed process leaves the old file or the new one, never a mix. `durable` also fsyncs the file before the rename and the folder after it, so the write
+/// only once whole, so a killed process leaves the old file or the new one, never a mix.
+/// `durable` also fsyncs the file before it gets the name and the folder after, so the write
 /// survives a power loss; bulk writers skip that per file and call ``syncFileSystem(of:)`` once
 /// at the end instead (one flush instead of two per file, which this disk does ~1,800 of a second).
 public enum AtomicFile {
