@@ -128,8 +128,10 @@ struct MigrationTests {
             #expect(input.sessions[0].supersededBy == dir + "/in/b/copy.json")
             #expect(input.sessions[0].differsFromMigrated == true)
         }
-        // Every pass over a bulk run's records (totals, report, summary) reads the same
-        // resolved records: the first pass stores them back resolved, later ones read them.
+        // The first pass over a bulk run's records (the totals) resolves them and stores them
+        // back; `report.inputs` above and `again` here are later passes reading those stored
+        // forms, so the statuses, `superseded_by` and `differs` checked above are theirs, and
+        // every later pass must give the same records.
         let again = report.inputs
         #expect(again.map(\.jsonValue) == report.inputs.map(\.jsonValue))
         #expect(again.map(\.path) == report.inputs.map(\.path))
