@@ -231,7 +231,7 @@ public struct AuditEntry: Sendable {
         writeIdentity(into: &scratch)
         self.seq = seq
         let bytes = scratch.bytes
-        id = "sha256:" + Digest.sha256Hex(bytes)
+        id = Digest.sha256Hex(bytes, prefix: "sha256:")
         identityBytes = bytes
     }
 
@@ -314,7 +314,7 @@ public struct AuditEntry: Sendable {
 
     /// `sha256:` + hex of the canonical bytes (SPEC 2.1, final newline included) of `identity`.
     public static func computeID(ofIdentity identity: JSONValue) -> String {
-        "sha256:" + Digest.sha256Hex(CanonicalJSON.bytes(identity))
+        Digest.sha256Hex(CanonicalJSON.bytes(identity), prefix: "sha256:")
     }
 
     public var jsonValue: JSONValue {

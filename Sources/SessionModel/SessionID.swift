@@ -84,14 +84,22 @@ public enum SessionID {
 
 /// SHA-256 helpers shared by entry ids and content digests.
 public enum Digest {
-    public static func sha256Hex(_ bytes: [UInt8]) -> String {
+    public static func sha256Hex(_ bytes: [UInt8]) -> String { sha256Hex(bytes, prefix: "") }
+
+    /// `prefix` followed by the hex digest, made as one string (entry ids are `sha256:` + hex,
+    /// one per audit entry).
+    public static func sha256Hex(_ bytes: [UInt8], prefix: StaticString) -> String {
         SHA256.hash(data: bytes).withUnsafeBytes { digest in
-            String(unsafeUninitializedCapacity: 64) { out in
-                for (i, b) in digest.enumerated() {
-                    out[2 * i] = hexDigits[Int(b >> 4)]
-                    out[2 * i + 1] = hexDigits[Int(b & 0x0F)]
+            let p = prefix.utf8CodeUnitCount
+            return String(unsafeUninitializedCapacity: p + 64) { out in
+                prefix.withUTF8Buffer { text in
+                    for i in 0..<p { out[i] = text[i] }
                 }
-                return 64
+                for (i, b) in digest.enumerated() {
+                    out[p + 2 * i] = hexDigits[Int(b >> 4)]
+                    out[p + 2 * i + 1] = hexDigits[Int(b & 0x0F)]
+                }
+                return p + 64
             }
         }
     }

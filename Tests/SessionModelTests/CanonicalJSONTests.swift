@@ -262,6 +262,36 @@ struct JSONReaderTests {
         #expect(throws: JSONSyntaxError.self) { try JSONReader.read("{\"a\": 1, \"a\": 2}", options: .strict) }
     }
 
+    /// Duplicate keys are found in objects of every size (small ones by a length-and-first-
+    /// byte filter, larger ones by a hash table) wherever the repeat sits, including keys
+    /// that share length and first byte without being equal, and canonically equivalent keys
+    /// that are different bytes (never merged).
+    @Test(arguments: [2, 3, 15, 16, 17, 31, 32, 33, 64, 100])
+    func duplicateKeysAreFoundInObjectsOfEverySize(size: Int) throws {
+        // Keys of one length and first byte ("k000", "k001", …) defeat the small-object filter.
+        let keys = (0..<size).map { "k" + String(repeating: "0", count: 3 - String($0).count) + String($0) }
+        let distinct = keys.map { (key: $0, value: JSONValue.int(1)) }
+        #expect(JSONObject(distinct).keys == keys)
+        let text = "{" + keys.map { "\"\($0)\": 1" }.joined(separator: ", ") + "}"
+        #expect(try JSONReader.read(text).warnings.isEmpty)
+        for (first, repeatAt) in [(0, size), (size / 2, size), (size - 1, size)] {
+            var members = distinct
+            members.insert((keys[first], .int(2)), at: repeatAt)
+            let merged = JSONObject(members)
+            #expect(merged.keys == keys, "size \(size): \(keys[first]) repeated")
+            #expect(merged[keys[first]] == .int(2))
+            let doc = try JSONReader.read(
+                "{" + members.map { "\"\($0.key)\": \($0.value == .int(2) ? 2 : 1)" }.joined(separator: ", ") + "}")
+            #expect(doc.warnings.map(\.kind) == [.duplicateKey(keys[first])])
+            #expect(doc.value.objectValue?.keys == keys)
+            #expect(doc.value[keys[first]] == .int(2))
+        }
+        var equivalent = distinct
+        equivalent[0] = (key: "\u{E9}", value: .int(1))
+        equivalent.append((key: "e\u{301}", value: .int(1)))
+        #expect(JSONObject(equivalent).count == size + 1)
+    }
+
     @Test func surrogatePairsDecodeAndLoneSurrogatesAreReplacedAndReported() throws {
         let doc = try JSONReader.read(#"["\ud83d\ude00", "\ud800x", "\udc00"]"#)
         #expect(doc.value == .array(["😀", "\u{FFFD}x", "\u{FFFD}"]))

@@ -227,6 +227,39 @@ struct MigrationTests {
         #expect(CanonicalJSON.bytes(.object(j1)) == CanonicalJSON.bytes(.object(j2)))
     }
 
+    /// The table of winning copies keeps its first sessions in memory, packed, and the rest in
+    /// a temporary database. Holding one session in memory sends every other session, and the
+    /// later copies of the first, through the database; the run must not change. The second
+    /// pair of runs finds every session in the store already, so the digests kept in each tier
+    /// decide "unchanged".
+    @Test func sessionsHeldInMemoryOrInTheDatabaseGiveTheSameRun() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try Self.makeInputs(in: dir + "/in")
+        func run(inMemory: Int, to out: String) throws -> MigrationReport {
+            var options = MigrationOptions(inputs: [dir + "/in"], importOptions: try ImportOptions(), jobs: 2)
+            options.sessionsInMemory = inMemory
+            return try Migration(options: options).run(into: FolderStore(root: out))
+        }
+        func reportText(_ r: MigrationReport) -> String {
+            var j = r.jsonValue.objectValue!
+            j["destination"] = nil
+            return CanonicalJSON.string(.object(j))
+        }
+        for pass in 0..<2 {
+            let packed = try run(inMemory: MigrationOptions.defaultSessionsInMemory, to: dir + "/packed")
+            let database = try run(inMemory: 1, to: dir + "/database")
+            #expect(Self.tree(dir + "/packed") == Self.tree(dir + "/database"))
+            #expect(reportText(packed) == reportText(database))
+            #expect(database.totals.supersededCopies == 2)
+            if pass == 0 {
+                #expect(database.totals.created == 13)
+            } else {
+                #expect(database.totals.unchanged == 13)
+            }
+        }
+    }
+
     @Test func reRunningLeavesUnchangedFilesUntouchedAndSaysSo() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -334,6 +367,24 @@ struct MigrationTests {
 
     /// A report larger than one streamed chunk (64 KiB) comes out in several chunks that still
     /// concatenate to exactly the canonical report.
+    /// The report's records are written straight to canonical bytes, without a tree: over the
+    /// legacy fixtures (every format, with warnings, notes, joined parts, skipped files and
+    /// strings that need escapes) they must equal the canonical bytes of the report's tree.
+    @Test func streamedReportOfTheLegacyFixturesIsByteIdenticalToTheCanonicalReport() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let report = try migrate([GitStoreTests.corpus], to: dir + "/out", jobs: 2, dryRun: true)
+        var streamed: [UInt8] = []
+        try report.writeJSON { streamed += $0 }
+        #expect(String(decoding: streamed, as: UTF8.self) == CanonicalJSON.string(report.jsonValue))
+        let inputs = report.inputs
+        #expect(inputs.contains { !$0.warnings.isEmpty })
+        #expect(inputs.contains { $0.note != nil })
+        #expect(inputs.contains { $0.outcome == .joined })
+        #expect(inputs.contains { $0.outcome == .skipped })
+        #expect(inputs.contains { $0.sessions.contains { $0.legacyID == nil || $0.name == nil } })
+    }
+
     @Test func aLargeReportStreamsInSeveralChunks() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }

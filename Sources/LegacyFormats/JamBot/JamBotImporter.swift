@@ -64,11 +64,14 @@ private struct JamBotAssembler {
     let options: ImportOptions
     /// Per table, the row indices some session took.
     var claimed: [String: Set<Int>] = [:]
+    /// `options` reading naive times as UTC (see ``session(_:index:source:messagesByChat:chatIndex:missionIndex:)``).
+    let utcOptions: ImportOptions
 
     init(tables: JamBotTables, format: String, options: ImportOptions) {
         self.tables = tables
         self.format = format
         self.options = options
+        utcOptions = (try? ImportOptions(assumeTimeZoneName: "UTC")) ?? options
     }
 
     func rows(_ table: String) -> [JSONObject] { tables.rows[table] ?? [] }
@@ -189,7 +192,7 @@ private struct JamBotAssembler {
 
         // JamBot writes `datetime.utcnow()`: its naive times are UTC by the app's own
         // convention, so they are read as UTC whatever --assume-timezone says.
-        var log = ConversionLog(options: (try? ImportOptions(assumeTimeZoneName: "UTC")) ?? options)
+        var log = ConversionLog(options: utcOptions)
         var warnings: [ImportWarning] = []
         if options.assumeTimeZoneName != "UTC" {
             warnings.append(

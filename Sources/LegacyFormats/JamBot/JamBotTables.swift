@@ -112,7 +112,13 @@ struct JamBotTables {
                 guard case .object(let row) = value else {
                     throw source.error(table, i, nil, "expected a row object, found \(value.kindName)")
                 }
-                for key in row.keys where seen.insert(Array(key.utf8)).inserted { names.append(key) }
+                // Rows of one table nearly always have the same columns in the same order.
+                let sameColumns =
+                    row.count == names.count
+                    && zip(row.members, names).allSatisfy { keyEquals($0.key, $1) }
+                if !sameColumns {
+                    for m in row.members where seen.insert(Array(m.key.utf8)).inserted { names.append(m.key) }
+                }
                 decoded.append(try decode(row, table: table, index: i))
             }
             columns[table] = names
@@ -129,16 +135,17 @@ struct JamBotTables {
     /// either, and `json.dumps` of the value gives the text back for app-written rows.
     func decode(_ row: JSONObject, table: String, index: Int) throws -> JSONObject {
         guard let json = JamBotTables.jsonColumns[table] else { return row }
-        var out = JSONObject()
+        var out: [(key: String, value: JSONValue)] = []
+        out.reserveCapacity(row.count + 1)
         var sqlNull: [JSONValue] = []
         for member in row.members {
             guard json.contains(member.key) else {
-                out[member.key] = member.value
+                out.append(member)
                 continue
             }
             switch member.value {
             case .null:
-                out[member.key] = .null
+                out.append((member.key, .null))
                 sqlNull.append(.string(member.key))
             case .string(let text):
                 let parsed: JSONValue
@@ -147,15 +154,16 @@ struct JamBotTables {
                 } catch {
                     throw source.error(table, index, member.key, "JSON column does not hold JSON (\(error))")
                 }
-                out[member.key] = parsed
+                out.append((member.key, parsed))
             default:
                 throw source.error(
                     table, index, member.key,
                     "a JSON column must hold JSON text or NULL, found \(member.value.kindName)")
             }
         }
-        if !sqlNull.isEmpty { out[JamBotTables.sqlNullKey] = .array(sqlNull) }
-        return out
+        // (A column of that name, which JamBot has not, would be replaced in place.)
+        if !sqlNull.isEmpty { out.append((JamBotTables.sqlNullKey, .array(sqlNull))) }
+        return JSONObject(out)
     }
 
     /// The inverse of ``decode(_:table:index:)``: the row as the database holds it (JSON

@@ -28,15 +28,19 @@ public struct LobsterImporter: SessionImporter {
 
     // MARK: Detection
 
+    /// The keys whose values ``isSessionJSON(_:hasConversation:)`` looks at (besides
+    /// `conversation`, whose presence alone counts: detection need not build it, and it is
+    /// most of the file).
+    static let sessionJSONKeys: Set<String> = ["session_id", "workspace_status", "token_usage", "status", "exported_at"]
+
     /// A session JSON: `session_id` and `conversation`, plus one of the members only the
     /// session JSON has.
-    /// The keys ``isSessionJSON(_:)`` looks at.
-    static let sessionJSONKeys: Set<String> = [
-        "session_id", "conversation", "workspace_status", "token_usage", "status", "exported_at",
-    ]
-
     static func isSessionJSON(_ o: JSONObject) -> Bool {
-        o["session_id"] != nil && o["conversation"] != nil
+        isSessionJSON(o, hasConversation: o["conversation"] != nil)
+    }
+
+    static func isSessionJSON(_ o: JSONObject, hasConversation: Bool) -> Bool {
+        o["session_id"] != nil && hasConversation
             && (o["workspace_status"] != nil || o["token_usage"] != nil || o["status"] != nil
                 || o["exported_at"] != nil)
     }

@@ -63,9 +63,16 @@ struct LobsterLayout: Sendable {
         guard LegacyFileName.isSafe(id) else { return nil }
         for name in ["session_" + id + ".json", id + ".json"] {
             let path = LobsterLayout.join(workspace, name)
+            var hasConversation = false
             guard let bytes = related.read(path),
-                let o = try? JSONReader.topLevelMembers(bytes, keep: LobsterImporter.sessionJSONKeys.contains),
-                LobsterImporter.isSessionJSON(o), case .string(let sid)? = o["session_id"], keyEquals(sid, id)
+                let o = try? JSONReader.topLevelMembers(
+                    bytes,
+                    keep: { key in
+                        if key == "conversation" { hasConversation = true }
+                        return LobsterImporter.sessionJSONKeys.contains(key)
+                    }),
+                LobsterImporter.isSessionJSON(o, hasConversation: hasConversation),
+                case .string(let sid)? = o["session_id"], keyEquals(sid, id)
             else { continue }
             return path
         }

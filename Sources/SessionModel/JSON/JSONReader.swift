@@ -35,7 +35,9 @@ public struct JSONReader {
     public static func read(_ buffer: UnsafeBufferPointer<UInt8>, options: JSONReadOptions) throws(JSONSyntaxError)
         -> JSONDocument
     {
-        var parser = Parser(bytes: buffer, options: options)
+        let workspace = ReaderWorkspace.take()
+        defer { ReaderWorkspace.giveBack(workspace) }
+        var parser = Parser(bytes: buffer, options: options, workspace: workspace)
         return try parser.parseDocument()
     }
 
@@ -47,15 +49,23 @@ public struct JSONReader {
         _ bytes: [UInt8], options: JSONReadOptions = .legacy, keep: (String) -> Bool
     ) throws(JSONSyntaxError) -> JSONObject? {
         try bytes.withUnsafeBufferPointer { (buffer) throws(JSONSyntaxError) -> JSONObject? in
-            var parser = Parser(bytes: buffer, options: options)
+            let workspace = ReaderWorkspace.take()
+            defer { ReaderWorkspace.giveBack(workspace) }
+            var parser = Parser(bytes: buffer, options: options, workspace: workspace)
             return try parser.parseShallowDocument(keep: keep)
         }
     }
 
-    /// Reads a document from a Swift string (tests and small literals).
+    /// Reads a document from a Swift string.
     public static func read(_ text: String, options: JSONReadOptions = .legacy) throws(JSONSyntaxError) -> JSONDocument
     {
-        try read(Array(text.utf8), options: options)
+        // The string's own UTF-8 storage, not a copy of it (JamBot's JSON columns come as text).
+        var text = text
+        var result: Result<JSONDocument, JSONSyntaxError>?
+        text.withUTF8 { buffer in
+            result = Result { () throws(JSONSyntaxError) -> JSONDocument in try read(buffer, options: options) }
+        }
+        return try result!.get()
     }
 }
 
@@ -167,16 +177,21 @@ private struct Parser {
     var depth = 0
     var warnings: [JSONReadWarning] = []
     var scratch: [UInt8] = []
-    let elementStack = MoveStack<JSONValue>()
-    let memberStack = MoveStack<(key: String, value: JSONValue)>()
-    let keyOffsetStack = MoveStack<Int>()
+    let interner: StringInterner
+    let elementStack: MoveStack<JSONValue>
+    let memberStack: MoveStack<(key: String, value: JSONValue)>
+    let keyOffsetStack: MoveStack<Int>
     /// How far lines and columns were counted for the last warning, so that counting for
     /// many warnings (a file with thousands of NaN tokens, even on one line) stays linear.
     var lineCursor = (offset: 0, line: 1, column: 1)
 
-    init(bytes: UnsafeBufferPointer<UInt8>, options: JSONReadOptions) {
+    init(bytes: UnsafeBufferPointer<UInt8>, options: JSONReadOptions, workspace: ReaderWorkspace) {
         self.bytes = bytes
         self.options = options
+        interner = workspace.interner
+        elementStack = workspace.elementStack
+        memberStack = workspace.memberStack
+        keyOffsetStack = workspace.keyOffsetStack
     }
 
     func error(_ reason: String, at offset: Int? = nil) -> JSONSyntaxError {
@@ -464,6 +479,11 @@ private struct Parser {
             p.keyOffsetStack.push(keyOffset)
         }
         let members = memberStack.popArray(from: base)
+        // The key offsets only matter for reporting duplicate keys, which are rare.
+        guard JSONObject.mayHaveDuplicateKeys(members) else {
+            keyOffsetStack.drop(from: base)
+            return .object(JSONObject(uniqueMembers: members))
+        }
         let offsets = keyOffsetStack.popArray(from: base)
         return .object(JSONObject(uniqueMembers: try removeDuplicates(members, offsets)))
     }
@@ -474,33 +494,6 @@ private struct Parser {
         throws(JSONSyntaxError)
         -> [(key: String, value: JSONValue)]
     {
-        if members.count < 2 { return members }
-        if members.count <= 16 {
-            // Keys whose length and first byte differ from every earlier key's (nearly all)
-            // cannot repeat one: only the rest are compared.
-            var seen: UInt64 = 0
-            var hasDuplicate = false
-            outer: for i in 0..<members.count {
-                let utf8 = members[i].key.utf8
-                let bit: UInt64 = 1 << ((UInt64(utf8.count) &* 31 &+ UInt64(utf8.first ?? 0)) & 63)
-                if seen & bit != 0 {
-                    for j in 0..<i where keyEquals(members[i].key, members[j].key) {
-                        hasDuplicate = true
-                        break outer
-                    }
-                }
-                seen |= bit
-            }
-            if !hasDuplicate { return members }
-        } else {
-            var seen = Set<[UInt8]>()
-            var hasDuplicate = false
-            for m in members where !seen.insert(Array(m.key.utf8)).inserted {
-                hasDuplicate = true
-                break
-            }
-            if !hasDuplicate { return members }
-        }
         var result: [(key: String, value: JSONValue)] = []
         var positions: [[UInt8]: Int] = [:]
         for (i, member) in members.enumerated() {
@@ -530,7 +523,7 @@ private struct Parser {
             guard index < bytes.count else { break }
             let b = bytes[index]
             if b == UInt8(ascii: "\"") {
-                let s = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+                let s = interner.string(UnsafeBufferPointer(rebasing: bytes[start..<index]))
                 index += 1
                 return s
             }
@@ -546,7 +539,7 @@ private struct Parser {
             let b = bytes[index]
             if b == UInt8(ascii: "\"") {
                 index += 1
-                return String(decoding: scratch, as: UTF8.self)
+                return scratch.withUnsafeBufferPointer { interner.string($0) }
             }
             if b == UInt8(ascii: "\\") {
                 try parseEscape()
@@ -775,48 +768,6 @@ enum SWAR {
     /// A byte the canonical writer must escape: `"`, `\` or a control character.
     @inline(__always) static func needsEscape(_ w: UInt64) -> Bool {
         hasLess(w, 0x20) || has(w, 0x22) || has(w, 0x5C)
-    }
-}
-
-/// A stack that containers' children collect on while they are parsed; a finished container
-/// moves its children off the top into an exact-size array. (Moving, not copying: no
-/// reference counting per element, no growing array per container.)
-private final class MoveStack<Element> {
-    // Allocated on the first push (a document of scalars, or one line of a log, may need none).
-    private var storage: UnsafeMutablePointer<Element>? = nil
-    private var capacity = 0
-    private(set) var count = 0
-
-    deinit {
-        storage?.deinitialize(count: count)
-        storage?.deallocate()
-    }
-
-    @inline(__always)
-    func push(_ element: Element) {
-        if count == capacity {
-            let bigger = UnsafeMutablePointer<Element>.allocate(capacity: max(32, capacity * 2))
-            if let storage {
-                bigger.moveInitialize(from: storage, count: count)
-                storage.deallocate()
-            }
-            storage = bigger
-            capacity = max(32, capacity * 2)
-        }
-        (storage! + count).initialize(to: element)
-        count += 1
-    }
-
-    /// The elements from `base` to the top, in order, removed from the stack.
-    @inline(__always)
-    func popArray(from base: Int) -> [Element] {
-        let n = count - base
-        guard n > 0, let storage else { return [] }
-        var result: [Element] = []
-        result.reserveCapacity(n)
-        for i in base..<count { result.append((storage + i).move()) }
-        count = base
-        return result
     }
 }
 

@@ -107,11 +107,65 @@ public struct JSONObject: Sendable {
 
     public init() { members = [] }
 
-    /// Members with unique keys, in this order. Duplicate keys: the last one wins.
+    /// Members with unique keys, in this order. Duplicate keys: the last one wins, at the
+    /// position of the first.
     public init(_ members: [(key: String, value: JSONValue)]) {
+        // Nearly every caller passes unique keys: check that (cheaply) before merging.
+        if !JSONObject.mayHaveDuplicateKeys(members) {
+            self.members = members
+            return
+        }
         self.members = []
         self.members.reserveCapacity(members.count)
         for (key, value) in members { self[key] = value }
+    }
+
+    /// Whether two keys of `members` are equal.
+    ///
+    /// Small objects: a key whose length and first byte differ from every earlier key's
+    /// (nearly all) cannot repeat one, so only the rest are compared. Larger ones: the keys'
+    /// FNV-1a hashes go into an open-addressing table on the stack, and only keys of equal
+    /// hash are compared (no `Set` of byte arrays: no allocation per key).
+    static func mayHaveDuplicateKeys(_ members: [(key: String, value: JSONValue)]) -> Bool {
+        let n = members.count
+        if n < 2 { return false }
+        return members.withUnsafeBufferPointer { m -> Bool in
+            if n <= 16 {
+                var seen: UInt64 = 0
+                for i in 0..<n {
+                    let utf8 = m[i].key.utf8
+                    let bit: UInt64 = 1 << ((UInt64(utf8.count) &* 31 &+ UInt64(utf8.first ?? 0)) & 63)
+                    if seen & bit != 0 {
+                        for j in 0..<i where keyEquals(m[i].key, m[j].key) { return true }
+                    }
+                    seen |= bit
+                }
+                return false
+            }
+            var capacity = 32
+            while capacity < 2 * n { capacity <<= 1 }
+            return withUnsafeTemporaryAllocation(of: (hash: UInt64, index: Int).self, capacity: capacity) { table in
+                for slot in 0..<capacity { table.initializeElement(at: slot, to: (0, -1)) }
+                let mask = capacity - 1
+                for i in 0..<n {
+                    let hash = fnv1a(m[i].key)
+                    var slot = Int(truncatingIfNeeded: hash) & mask
+                    while table[slot].index >= 0 {
+                        if table[slot].hash == hash, keyEquals(m[table[slot].index].key, m[i].key) { return true }
+                        slot = (slot + 1) & mask
+                    }
+                    table[slot] = (hash, i)
+                }
+                return false
+            }
+        }
+    }
+
+    /// FNV-1a of a key's UTF-8 bytes (a fixed function: only ever compared within one call).
+    private static func fnv1a(_ key: String) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in key.utf8 { hash = (hash ^ UInt64(b)) &* 0x100_0000_01b3 }
+        return hash
     }
 
     /// Members that the caller guarantees to have unique keys (the reader checked them).

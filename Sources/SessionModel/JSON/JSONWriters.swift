@@ -80,11 +80,17 @@ public enum CanonicalJSON {
                     for i in 0..<n { writeMember(members[i], level: level, last: i + 1 == n, into: &out) }
                 } else {
                     // Sort positions, not members: no sorted copy of the members per object.
-                    withUnsafeTemporaryAllocation(of: Int.self, capacity: n) { buffer in
+                    // Each position carries its key's first eight bytes as a number, so most
+                    // comparisons are one integer compare; only equal prefixes compare keys.
+                    withUnsafeTemporaryAllocation(of: (prefix: UInt64, index: Int).self, capacity: n) { buffer in
                         var order = buffer
-                        for i in 0..<n { order.initializeElement(at: i, to: i) }
-                        order.sort { keyPrecedes(members[$0].key, members[$1].key) }
-                        for k in 0..<n { writeMember(members[order[k]], level: level, last: k + 1 == n, into: &out) }
+                        for i in 0..<n { order.initializeElement(at: i, to: (keyPrefix(members[i].key), i)) }
+                        order.sort { a, b in
+                            a.prefix != b.prefix ? a.prefix < b.prefix : keyPrecedes(members[a.index].key, members[b.index].key)
+                        }
+                        for k in 0..<n {
+                            writeMember(members[order[k].index], level: level, last: k + 1 == n, into: &out)
+                        }
                     }
                 }
             }
@@ -92,6 +98,31 @@ public enum CanonicalJSON {
             out.appendSpaces(2 * level)
             out.append(UInt8(ascii: "}"))
         }
+    }
+
+    /// The first eight UTF-8 bytes of `key`, big-endian, padded with zeros: keys whose
+    /// prefixes differ sort as their prefixes do (a key that ends first pads with zeros, which
+    /// sort first, as the shorter key does); equal prefixes say nothing.
+    @inline(__always)
+    static func keyPrefix(_ key: String) -> UInt64 {
+        var prefix: UInt64 = 0
+        var taken = 0
+        let contiguous =
+            key.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+                let n = min(8, bytes.count)
+                while taken < n {
+                    prefix = prefix << 8 | UInt64(bytes[taken])
+                    taken += 1
+                }
+                return true
+            } ?? false
+        if !contiguous {
+            for b in key.utf8.prefix(8) {
+                prefix = prefix << 8 | UInt64(b)
+                taken += 1
+            }
+        }
+        return taken == 0 ? 0 : prefix << (8 * UInt64(8 - taken))
     }
 
     /// One member of an object at `level`: its own line, `"key": value`, and a comma unless last.
@@ -106,6 +137,98 @@ public enum CanonicalJSON {
         write(member.value, level: level + 1, into: &out)
         if !last { out.append(UInt8(ascii: ",")) }
     }
+}
+
+/// Writes one object canonically member by member, for a caller that knows its keys and
+/// would otherwise build a tree only to write it (the migration report writes thousands of
+/// records). The caller must give the keys in code point order; each value follows its key,
+/// written at ``valueLevel`` (with ``CanonicalJSON/write(_:level:into:)`` or the writers below).
+public struct CanonicalObjectWriter {
+    private var lines: ContainerLines
+
+    public init(level: Int) { lines = ContainerLines(level: level, open: UInt8(ascii: "{"), close: UInt8(ascii: "}")) }
+
+    public var level: Int { lines.level }
+
+    /// The level its values are written at.
+    public var valueLevel: Int { lines.level + 1 }
+
+    /// Starts the member `key`: `{` or `,`, a new line, the indent and `"key": `.
+    public mutating func key(_ key: String, into out: inout ByteBuffer) {
+        lines.next(into: &out)
+        appendString(key, asciiOnly: false, into: &out)
+        out.append(": ")
+    }
+
+    /// Closes the object (`{}` when it has no member).
+    public func end(into out: inout ByteBuffer) { lines.end(into: &out) }
+}
+
+/// Writes one array canonically element by element (the companion of ``CanonicalObjectWriter``).
+public struct CanonicalArrayWriter {
+    private var lines: ContainerLines
+
+    public init(level: Int) { lines = ContainerLines(level: level, open: UInt8(ascii: "["), close: UInt8(ascii: "]")) }
+
+    public var level: Int { lines.level }
+
+    /// The level its elements are written at.
+    public var elementLevel: Int { lines.level + 1 }
+
+    /// Starts an element: `[` or `,`, a new line and the indent.
+    public mutating func next(into out: inout ByteBuffer) { lines.next(into: &out) }
+
+    /// Closes the array (`[]` when it has no element).
+    public func end(into out: inout ByteBuffer) { lines.end(into: &out) }
+}
+
+/// The layout both container writers share: one child per line, indented one level deeper.
+private struct ContainerLines {
+    let level: Int
+    let open: UInt8
+    let close: UInt8
+    private var children = 0
+
+    init(level: Int, open: UInt8, close: UInt8) {
+        self.level = level
+        self.open = open
+        self.close = close
+    }
+
+    /// The opening bracket or a comma, a new line and the indent of a child.
+    mutating func next(into out: inout ByteBuffer) {
+        out.append(children == 0 ? open : UInt8(ascii: ","))
+        out.append(0x0A)
+        out.appendSpaces(2 * (level + 1))
+        children += 1
+    }
+
+    /// The closing bracket on its own line, or both brackets when there was no child.
+    func end(into out: inout ByteBuffer) {
+        if children == 0 {
+            out.append(open)
+            out.append(close)
+            return
+        }
+        out.append(0x0A)
+        out.appendSpaces(2 * level)
+        out.append(close)
+    }
+}
+
+extension CanonicalJSON {
+    /// A string value, canonically (no tree).
+    public static func writeString(_ s: String, into out: inout ByteBuffer) {
+        appendString(s, asciiOnly: false, into: &out)
+    }
+
+    /// A string value or `null`.
+    public static func writeString(_ s: String?, into out: inout ByteBuffer) {
+        if let s { appendString(s, asciiOnly: false, into: &out) } else { out.append("null") }
+    }
+
+    /// An integer value.
+    public static func writeInteger(_ i: Int, into out: inout ByteBuffer) { appendInteger(i, into: &out) }
 }
 
 /// `json.dumps` as the legacy apps called it, for writing sessions back in their own format.

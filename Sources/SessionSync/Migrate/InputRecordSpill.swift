@@ -24,11 +24,22 @@ final class InputRecordSpill: @unchecked Sendable {
     private var lengths: [Int32]
     private var inMemory: [Int: InputRecord] = [:]
 
-    init(count: Int) {
+    /// `count`: the inputs expected, if known (the tables grow as records of later inputs
+    /// arrive: a migration converts while its walk still finds inputs).
+    init(count: Int = 0) {
         offsets = [Int](repeating: -1, count: count)
         lengths = [Int32](repeating: 0, count: count)
         resolved = [Bool](repeating: false, count: count)
         fd = Self.makeAnonymousFile()
+    }
+
+    /// Makes room in the per-input tables for input `index`. Called under the lock.
+    private func grow(toHold index: Int) {
+        guard index >= offsets.count else { return }
+        let more = index + 1 - offsets.count
+        offsets += repeatElement(-1, count: more)
+        lengths += repeatElement(0, count: more)
+        resolved += repeatElement(false, count: more)
     }
 
     deinit { if fd >= 0 { close(fd) } }
@@ -45,13 +56,17 @@ final class InputRecordSpill: @unchecked Sendable {
 
     func store(_ record: InputRecord, at index: Int) {
         guard fd >= 0 else {
-            lock.withLock { inMemory[index] = record }
+            lock.withLock {
+                grow(toHold: index)
+                inMemory[index] = record
+            }
             return
         }
         var writer = RecordWriter()
         writer.put(record)
         let bytes = writer.bytes
         let offset = lock.withLock { () -> Int in
+            grow(toHold: index)
             let o = end
             end += bytes.count
             return o

@@ -46,7 +46,11 @@ public struct InputProblem: Sendable, Equatable {
 /// followed only when they stay inside the input root: a link leaving it is an error, and
 /// linked folders are not walked (they could loop). `.git` folders are not walked.
 public enum InputWalker {
-    public static func walk(_ inputs: [String]) -> (files: [InputFile], problems: [InputProblem]) {
+    /// Every file under `inputs`, in walk order, each also handed to `found` as soon as it is
+    /// found (so that work on the first files can start while the walk goes on).
+    public static func walk(_ inputs: [String], found: (InputFile) -> Void = { _ in }) -> (
+        files: [InputFile], problems: [InputProblem]
+    ) {
         var files: [InputFile] = []
         var problems: [InputProblem] = []
         let fm = FileManager.default
@@ -58,14 +62,16 @@ public enum InputWalker {
             }
             if isDirectory.boolValue {
                 let root = FileReading.realPath(input) ?? input
-                walkDirectory(input, display: input, relative: "", root: root, files: &files, problems: &problems)
+                walkDirectory(
+                    input, display: input, relative: "", root: root, files: &files, problems: &problems, found: found)
             } else {
                 let parent = PathText.parent(input)
                 let root = FileReading.realPath(parent.isEmpty ? "." : parent) ?? parent
-                files.append(
-                    InputFile(
-                        path: input, displayPath: input, root: root,
-                        relativeOffset: input.utf8.count - PathText.lastComponent(input).utf8.count))
+                let file = InputFile(
+                    path: input, displayPath: input, root: root,
+                    relativeOffset: input.utf8.count - PathText.lastComponent(input).utf8.count)
+                files.append(file)
+                found(file)
             }
         }
         return (files, problems)
@@ -73,7 +79,7 @@ public enum InputWalker {
 
     static func walkDirectory(
         _ path: String, display: String, relative: String, root: String, files: inout [InputFile],
-        problems: inout [InputProblem]
+        problems: inout [InputProblem], found: (InputFile) -> Void
     ) {
         // readdir's d_type says what each entry is without a stat per entry; only unknown
         // types and symlinks need a look at the inode.
@@ -122,11 +128,12 @@ public enum InputWalker {
                 } else {
                     walkDirectory(
                         child, display: childDisplay, relative: childRelative, root: root, files: &files,
-                        problems: &problems)
+                        problems: &problems, found: found)
                 }
             case Int32(DT_REG):
-                files.append(
-                    InputFile(path: child, displayPath: childDisplay, root: root, relativeOffset: relativeOffset))
+                let file = InputFile(path: child, displayPath: childDisplay, root: root, relativeOffset: relativeOffset)
+                files.append(file)
+                found(file)
             case Int32(DT_LNK):
                 guard let target = FileReading.realPath(child), target == root || target.hasPrefix(root + "/") else {
                     problems.append(
@@ -143,8 +150,10 @@ public enum InputWalker {
                             reason: "symlink to a folder; not walked (its target is walked where it lies)",
                             isError: false))
                 } else {
-                    files.append(
-                        InputFile(path: child, displayPath: childDisplay, root: root, relativeOffset: relativeOffset))
+                    let file = InputFile(
+                        path: child, displayPath: childDisplay, root: root, relativeOffset: relativeOffset)
+                    files.append(file)
+                    found(file)
                 }
             default:
                 problems.append(

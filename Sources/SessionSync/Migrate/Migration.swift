@@ -52,6 +52,12 @@ public struct MigrationOptions: Sendable {
     public var importOptions: ImportOptions
     public var jobs: Int
     public var dryRun: Bool
+    /// How many sessions the run's table of winning copies keeps in memory before the rest go
+    /// to a temporary database (see ``WinnerTable``); tests lower it to exercise both.
+    public var sessionsInMemory = MigrationOptions.defaultSessionsInMemory
+
+    /// About 7.5 MiB of table.
+    public static let defaultSessionsInMemory = 50_000
 
     public init(inputs: [String], importOptions: ImportOptions, jobs: Int = defaultJobCount, dryRun: Bool = false) {
         self.inputs = inputs
@@ -76,23 +82,32 @@ public struct Migration: Sendable {
     public static let maxInputBytes = 512 << 20
 
     public func run(into sink: any SessionSink, progress: (any ProgressSink)? = nil) throws -> MigrationReport {
-        let (files, problems) = InputWalker.walk(options.inputs)
         // Records go to a spill file as workers finish them and the winning copies to a
         // temporary table: memory does not grow with the number of sessions.
-        let spill = InputRecordSpill(count: files.count)
-        let table = WinnerTable()
-        let done = Locked(0)
+        let spill = InputRecordSpill()
+        let table = WinnerTable(inMemoryCapacity: options.sessionsInMemory)
+        // (done, found): the total grows while the walk still finds inputs.
+        let counts = Locked((done: 0, found: 0))
         let options = self.options
-        parallelForEach(count: files.count, jobs: options.jobs) { index in
+        // The walk runs on this thread while the workers convert the files it has found.
+        let (files, problems) = parallelForEach(
+            jobs: options.jobs,
+            producing: { yield in
+                InputWalker.walk(options.inputs) { file in
+                    counts.withLock { $0.found += 1 }
+                    yield(file)
+                }
+            }
+        ) { (index: Int, file: InputFile) in
             var storeError: FormatError?
-            var record = Migration.convert(files[index], options: options) { candidate, k in
+            var record = Migration.convert(file, options: options) { candidate, k in
                 do {
                     try table.offer(
                         candidate, from: CandidateSource(input: index, session: k),
                         to: sink)
                 } catch {
                     storeError = FormatError(
-                        file: files[index].displayPath, location: "",
+                        file: file.displayPath, location: "",
                         reason: "could not store session \(candidate.session.sessionID): \(error)")
                 }
             }
@@ -101,11 +116,11 @@ public struct Migration: Sendable {
                 record.error = storeError
             }
             spill.store(record, at: index)
-            let n = done.withLock { n -> Int in
-                n += 1
-                return n
+            let (n, total) = counts.withLock { c -> (Int, Int) in
+                c.done += 1
+                return (c.done, c.found)
             }
-            progress?.update(phase: "converting", done: n, total: files.count)
+            progress?.update(phase: "converting", done: n, total: total)
         }
         progress?.finish(phase: "converting")
         sink.conversionFinished()

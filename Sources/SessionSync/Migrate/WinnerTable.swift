@@ -4,11 +4,19 @@ import Foundation
 /// The newest copy seen so far of every session of a run, and what the store held before it.
 ///
 /// A run must remember every session it has seen to decide between copies (SPEC 2.3), so this
-/// is the one table that grows with the number of sessions. It lives in a private temporary
-/// SQLite database (`sqlite3_open_v2("")`: a file that SQLite deletes when it closes) with a
-/// page cache capped at 8 MiB (filled only as the table grows; 35,000 to 50,000 sessions' worth,
-/// so a run of that size never reads a page back), so memory stays flat however many sessions
-/// a run holds; if no temporary database can be made it falls back to a dictionary.
+/// is the one table that grows with the number of sessions. Its first
+/// ``MigrationOptions/sessionsInMemory`` sessions (50,000 by default) live in memory, packed into fixed-size records (a
+/// canonical id and the digests as bits, no strings: about 150 bytes a session with the
+/// dictionary's own overhead, so at most ~7.5 MiB). Sessions past that, and any whose id or
+/// digests are not in their canonical forms, go to a private temporary SQLite database
+/// (`sqlite3_open_v2("")`: a file that SQLite deletes when it closes) with a page cache capped
+/// at 8 MiB, opened only when the first of them arrives. So memory stays flat however many
+/// sessions a run holds; if no temporary database can be made, the overflow stays in a
+/// dictionary.
+///
+/// The in-memory tier is there for speed: every converted session asks the table once and
+/// writes to it once, under one lock, and a SQLite statement per question took about 5% of a
+/// run's CPU while the other workers waited for the lock.
 final class WinnerTable: @unchecked Sendable {
     struct Winner: Sendable {
         var source: CandidateSource
@@ -19,14 +27,21 @@ final class WinnerTable: @unchecked Sendable {
         var existingDigest: String?
     }
 
-    private let db: WinnerDatabase?
+    private let inMemoryCapacity: Int
+    private var packed: [PackedSessionID: PackedWinner] = [:]
+    /// Opened at the first session that does not go into `packed`.
+    private var db: WinnerDatabase?
+    private var triedDatabase = false
     private var memory: [String: Winner] = [:]
     private let lock = NSLock()
     /// Offers of one session are serialized (so its store sees copies one at a time); offers
     /// of different sessions run in parallel except for the short table lookups.
     private let stripes = (0..<64).map { _ in NSLock() }
 
-    init() { db = WinnerDatabase() }
+    /// `inMemoryCapacity`: sessions held in memory before the rest go to the database.
+    init(inMemoryCapacity: Int = MigrationOptions.defaultSessionsInMemory) {
+        self.inMemoryCapacity = inMemoryCapacity
+    }
 
     /// Offers a candidate; stores it through the sink if it is the newest copy so far.
     func offer(_ candidate: MigratedSession, from source: CandidateSource, to sink: any SessionSink) throws {
@@ -45,14 +60,33 @@ final class WinnerTable: @unchecked Sendable {
         let winner = Winner(
             source: source, digest: candidate.digest, modifiedKey: key, entries: entries, size: candidate.bytes.count,
             existingDigest: existing)
-        try lock.withLock {
-            if let db { try db.put(id, winner) } else { memory[id] = winner }
-        }
+        try lock.withLock { try put(id, winner) }
     }
 
     /// The winning copy of a session, or nil if no input held it.
     func winner(of id: String) -> Winner? {
-        lock.withLock { db.map { $0.get(id) } ?? memory[id] }
+        lock.withLock {
+            if let key = PackedSessionID(id), let found = packed[key] { return found.winner }
+            return db.map { $0.get(id) } ?? memory[id]
+        }
+    }
+
+    /// Stores `winner` for `id` in the tier that holds it already, else the first with room.
+    /// Called under `lock`.
+    private func put(_ id: String, _ winner: Winner) throws {
+        if let key = PackedSessionID(id) {
+            if let record = PackedWinner(winner), packed[key] != nil || packed.count < inMemoryCapacity {
+                packed[key] = record
+                return
+            }
+            // An id that moves out of memory (its new digests do not pack) must not be found there.
+            packed[key] = nil
+        }
+        if !triedDatabase {
+            triedDatabase = true
+            db = WinnerDatabase()
+        }
+        if let db { try db.put(id, winner) } else { memory[id] = winner }
     }
 
     /// Newer modification time wins; then the longer audit log; then the larger document (the
@@ -67,6 +101,125 @@ final class WinnerTable: @unchecked Sendable {
         if size != current.size { return size > current.size }
         if digest != current.digest { return digest > current.digest }
         return (source.input, source.session) < (current.source.input, current.source.session)
+    }
+}
+
+/// A canonical session id (lowercase 8-4-4-4-12 UUID text) as its 128 bits.
+struct PackedSessionID: Hashable {
+    var high: UInt64
+    var low: UInt64
+
+    /// Nil for any text that is not a lowercase UUID (such ids go to the database tier).
+    init?(_ text: String) {
+        var high: UInt64 = 0
+        var low: UInt64 = 0
+        var nibbles = 0
+        var text = text
+        let ok = text.withUTF8 { b -> Bool in
+            guard b.count == 36 else { return false }
+            for i in 0..<36 {
+                let c = b[i]
+                if i == 8 || i == 13 || i == 18 || i == 23 {
+                    guard c == UInt8(ascii: "-") else { return false }
+                    continue
+                }
+                guard let v = lowercaseHexValue(c) else { return false }
+                if nibbles < 16 { high = high << 4 | UInt64(v) } else { low = low << 4 | UInt64(v) }
+                nibbles += 1
+            }
+            return true
+        }
+        guard ok else { return nil }
+        self.high = high
+        self.low = low
+    }
+}
+
+/// A SHA-256 digest in lowercase hex as its 256 bits.
+struct PackedDigest: Equatable {
+    var w0: UInt64, w1: UInt64, w2: UInt64, w3: UInt64
+
+    /// Nil for any text that is not 64 lowercase hex digits.
+    init?(_ text: String) {
+        var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        var text = text
+        let ok = text.withUTF8 { b -> Bool in
+            guard b.count == 64 else { return false }
+            for i in 0..<64 {
+                guard let v = lowercaseHexValue(b[i]) else { return false }
+                switch i >> 4 {
+                case 0: words.0 = words.0 << 4 | UInt64(v)
+                case 1: words.1 = words.1 << 4 | UInt64(v)
+                case 2: words.2 = words.2 << 4 | UInt64(v)
+                default: words.3 = words.3 << 4 | UInt64(v)
+                }
+            }
+            return true
+        }
+        guard ok else { return nil }
+        (w0, w1, w2, w3) = words
+    }
+
+    /// The 64 lowercase hex digits it was made from.
+    var hex: String {
+        String(unsafeUninitializedCapacity: 64) { out in
+            for k in 0..<4 {
+                let word = k == 0 ? w0 : k == 1 ? w1 : k == 2 ? w2 : w3
+                for j in 0..<16 {
+                    let nibble = Int((word >> UInt64(60 - 4 * j)) & 0xF)
+                    out[16 * k + j] = nibble < 10 ? UInt8(0x30 + nibble) : UInt8(0x61 + nibble - 10)
+                }
+            }
+            return 64
+        }
+    }
+}
+
+@inline(__always)
+private func lowercaseHexValue(_ c: UInt8) -> UInt8? {
+    switch c {
+    case 0x30...0x39: return c - 0x30
+    case 0x61...0x66: return c - 0x61 + 10
+    default: return nil
+    }
+}
+
+/// A ``WinnerTable/Winner`` without strings: plain bits, no reference counting.
+struct PackedWinner {
+    var input: Int
+    var session: Int
+    var digest: PackedDigest
+    var seconds: Int64
+    var fraction: Double
+    var entries: Int
+    var size: Int
+    var existingDigest: PackedDigest?
+
+    /// Nil when a digest is not in canonical form (such winners go to the database tier).
+    init?(_ w: WinnerTable.Winner) {
+        guard let digest = PackedDigest(w.digest) else { return nil }
+        var existing: PackedDigest?
+        if let e = w.existingDigest {
+            guard let packed = PackedDigest(e) else { return nil }
+            existing = packed
+        }
+        input = w.source.input
+        session = w.source.session
+        self.digest = digest
+        seconds = w.modifiedKey.seconds
+        fraction = w.modifiedKey.fraction
+        entries = w.entries
+        size = w.size
+        existingDigest = existing
+    }
+
+    var winner: WinnerTable.Winner {
+        var key = TimeKey(nil)
+        key.seconds = seconds
+        key.fraction = fraction
+        return WinnerTable.Winner(
+            source: CandidateSource(input: input, session: session), digest: digest.hex, modifiedKey: key,
+            entries: entries, size: size, existingDigest: existingDigest?.hex)
     }
 }
 
