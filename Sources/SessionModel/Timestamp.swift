@@ -104,8 +104,7 @@ public enum Timestamp {
         // The layout `format` writes, checked on the bytes: `YYYY-MM-DDTHH:MM:SS[.f{1,6}]Z`.
         // A text of that layout is canonical exactly when it is a real time (what `parse`
         // checks), since `format` gives such a time back in the same layout.
-        var text = text
-        let layout = text.withUTF8 { b -> Bool in
+        let layout = withUTF8Bytes(of: text) { b -> Bool in
             let n = b.count
             guard n == 20 || (22...27).contains(n), b[n - 1] == UInt8(ascii: "Z") else { return false }
             for i in 0..<19 {

@@ -1,4 +1,5 @@
 import Foundation
+import SessionModel
 
 #if canImport(Glibc)
     import Glibc
@@ -113,8 +114,7 @@ public enum FileReading {
     /// Whether `lexicallyNormalized(path) == path`: no empty, `.` or `..` segment (a leading
     /// `/` aside), and not empty.
     static func isLexicallyNormal(_ path: String) -> Bool {
-        var path = path
-        return path.withUTF8 { b -> Bool in
+        return withUTF8Bytes(of: path) { b -> Bool in
             if b.isEmpty { return false }
             var start = b[0] == UInt8(ascii: "/") ? 1 : 0
             var i = start

@@ -176,7 +176,12 @@ private struct Parser {
     var index = 0
     var depth = 0
     var warnings: [JSONReadWarning] = []
-    var scratch: [UInt8] = []
+    /// Where strings with escapes are decoded: the thread's buffer (see ``ReaderWorkspace``),
+    /// grown here when a string needs more.
+    var scratch: UnsafeMutablePointer<UInt8>
+    var scratchCapacity: Int
+    var scratchCount = 0
+    let workspace: ReaderWorkspace
     let interner: StringInterner
     let elementStack: MoveStack<JSONValue>
     let memberStack: MoveStack<(key: String, value: JSONValue)>
@@ -189,6 +194,9 @@ private struct Parser {
         self.bytes = bytes
         self.options = options
         interner = workspace.interner
+        self.workspace = workspace
+        scratch = workspace.scratch
+        scratchCapacity = workspace.scratchCapacity
         elementStack = workspace.elementStack
         memberStack = workspace.memberStack
         keyOffsetStack = workspace.keyOffsetStack
@@ -319,11 +327,20 @@ private struct Parser {
     /// backslash or control character), eight at a time.
     @inline(__always)
     mutating func skipPlainStringBytes() {
-        while index &+ 8 <= bytes.count,
-            !SWAR.stopsStringScan(UnsafeRawPointer(bytes.baseAddress! + index).loadUnaligned(as: UInt64.self))
-        {
-            index &+= 8
+        guard let base = bytes.baseAddress else { return }
+        let end = bytes.count
+        var i = index  // (a local: `index` lives in memory, behind `self`)
+        while i &+ 8 <= end {
+            let word = UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
+            let stops = SWAR.stringScanStops(word)
+            if stops != 0 {
+                // The lowest flagged byte is the first one the scan must look at.
+                index = i &+ stops.trailingZeroBitCount &>> 3
+                return
+            }
+            i &+= 8
         }
+        index = i
     }
 
     mutating func skipString() throws(JSONSyntaxError) {
@@ -533,29 +550,60 @@ private struct Parser {
         }
         guard index < bytes.count else { throw error("unterminated string (truncated?)", at: quote) }
         // Slow path: copy what we have, then decode escapes.
-        scratch.removeAll(keepingCapacity: true)
-        scratch.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<index]))
+        scratchCount = 0
+        appendToScratch(UnsafeBufferPointer(rebasing: bytes[start..<index]))
         while index < bytes.count {
+            // Plain ASCII runs are copied whole (the text between escapes is mostly plain).
+            let run = index
+            skipPlainStringBytes()
+            while index < bytes.count, bytes[index] >= 0x20, bytes[index] < 0x80, bytes[index] != 0x22,
+                bytes[index] != 0x5C
+            {
+                index += 1
+            }
+            if index > run { appendToScratch(UnsafeBufferPointer(rebasing: bytes[run..<index])) }
+            guard index < bytes.count else { break }
             let b = bytes[index]
             if b == UInt8(ascii: "\"") {
                 index += 1
-                return scratch.withUnsafeBufferPointer { interner.string($0) }
+                return interner.string(UnsafeBufferPointer(start: scratch, count: scratchCount))
             }
             if b == UInt8(ascii: "\\") {
                 try parseEscape()
                 continue
             }
             if b < 0x20 { throw error("control character \(describeByte(at: index)) in a string") }
-            if b >= 0x80 {
-                let s = index
-                try skipUTF8Sequence()
-                scratch.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[s..<index]))
-            } else {
-                scratch.append(b)
-                index += 1
-            }
+            let s = index
+            try skipUTF8Sequence()
+            appendToScratch(UnsafeBufferPointer(rebasing: bytes[s..<index]))
         }
         throw error("unterminated string (truncated?)", at: quote)
+    }
+
+    @inline(__always)
+    mutating func appendToScratch(_ byte: UInt8) {
+        if scratchCount == scratchCapacity { growScratch(toHold: scratchCount + 1) }
+        scratch[scratchCount] = byte
+        scratchCount += 1
+    }
+
+    @inline(__always)
+    mutating func appendToScratch(_ run: UnsafeBufferPointer<UInt8>) {
+        guard let base = run.baseAddress, run.count > 0 else { return }
+        if scratchCount + run.count > scratchCapacity { growScratch(toHold: scratchCount + run.count) }
+        (scratch + scratchCount).update(from: base, count: run.count)
+        scratchCount += run.count
+    }
+
+    /// Doubles the scratch buffer (at least to `needed` bytes); the workspace keeps the new one.
+    mutating func growScratch(toHold needed: Int) {
+        let capacity = max(needed, 2 * scratchCapacity)
+        let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+        bigger.update(from: scratch, count: scratchCount)
+        scratch.deallocate()
+        scratch = bigger
+        scratchCapacity = capacity
+        workspace.replaceScratch(bigger, capacity: capacity)
     }
 
     mutating func parseEscape() throws(JSONSyntaxError) {
@@ -565,14 +613,14 @@ private struct Parser {
         let e = bytes[index]
         index += 1
         switch e {
-        case UInt8(ascii: "\""): scratch.append(0x22)
-        case UInt8(ascii: "\\"): scratch.append(0x5C)
-        case UInt8(ascii: "/"): scratch.append(0x2F)
-        case UInt8(ascii: "b"): scratch.append(0x08)
-        case UInt8(ascii: "f"): scratch.append(0x0C)
-        case UInt8(ascii: "n"): scratch.append(0x0A)
-        case UInt8(ascii: "r"): scratch.append(0x0D)
-        case UInt8(ascii: "t"): scratch.append(0x09)
+        case UInt8(ascii: "\""): appendToScratch(0x22)
+        case UInt8(ascii: "\\"): appendToScratch(0x5C)
+        case UInt8(ascii: "/"): appendToScratch(0x2F)
+        case UInt8(ascii: "b"): appendToScratch(0x08)
+        case UInt8(ascii: "f"): appendToScratch(0x0C)
+        case UInt8(ascii: "n"): appendToScratch(0x0A)
+        case UInt8(ascii: "r"): appendToScratch(0x0D)
+        case UInt8(ascii: "t"): appendToScratch(0x09)
         case UInt8(ascii: "u"):
             let unit = try parseHex4(escapeStart)
             var scalar: UInt32 = UInt32(unit)
@@ -627,7 +675,23 @@ private struct Parser {
     }
 
     mutating func appendUTF8(_ scalar: Unicode.Scalar) {
-        for unit in UTF8.encode(scalar)! { scratch.append(unit) }
+        let v = scalar.value
+        switch v {
+        case 0..<0x80:
+            appendToScratch(UInt8(v))
+        case 0x80..<0x800:
+            appendToScratch(UInt8(0xC0 | v >> 6))
+            appendToScratch(UInt8(0x80 | v & 0x3F))
+        case 0x800..<0x10000:
+            appendToScratch(UInt8(0xE0 | v >> 12))
+            appendToScratch(UInt8(0x80 | v >> 6 & 0x3F))
+            appendToScratch(UInt8(0x80 | v & 0x3F))
+        default:
+            appendToScratch(UInt8(0xF0 | v >> 18))
+            appendToScratch(UInt8(0x80 | v >> 12 & 0x3F))
+            appendToScratch(UInt8(0x80 | v >> 6 & 0x3F))
+            appendToScratch(UInt8(0x80 | v & 0x3F))
+        }
     }
 
     /// Advances over one well-formed multi-byte UTF-8 sequence, or throws naming the byte.
@@ -746,28 +810,31 @@ private struct Parser {
 }
 
 /// Tests on eight bytes at once (SIMD within a register), for the scans of strings: each
-/// says whether any byte of the word is of a kind; the position does not matter.
+/// flags the bytes of a word that are of a kind, and the lowest flag tells where the first is.
 enum SWAR {
     static let ones: UInt64 = 0x0101_0101_0101_0101
     static let highs: UInt64 = 0x8080_8080_8080_8080
 
-    /// Whether any byte is zero.
-    @inline(__always) static func hasZero(_ w: UInt64) -> Bool { (w &- ones) & ~w & highs != 0 }
-    /// Whether any byte equals `b`.
-    @inline(__always) static func has(_ w: UInt64, _ b: UInt8) -> Bool { hasZero(w ^ (ones &* UInt64(b))) }
-    /// Whether any byte is below `n` (n <= 128).
-    @inline(__always) static func hasLess(_ w: UInt64, _ n: UInt8) -> Bool {
-        (w &- ones &* UInt64(n)) & ~w & highs != 0
+    /// The high bit of each byte of `w` (loaded little-endian) that a JSON string scan must
+    /// stop at: `"`, `\`, a control character or non-ASCII. Only the lowest set bit is exact:
+    /// a borrow can flag bytes above a flagged one, never below, which is all a scan for the
+    /// first stop needs.
+    @inline(__always) static func stringScanStops(_ w: UInt64) -> UInt64 {
+        (w & highs) | lessMask(w, 0x20) | zeroMask(w ^ (ones &* 0x22)) | zeroMask(w ^ (ones &* 0x5C))
     }
 
-    /// A byte a JSON string scan must stop at: `"`, `\`, a control character or non-ASCII.
-    @inline(__always) static func stopsStringScan(_ w: UInt64) -> Bool {
-        w & highs != 0 || hasLess(w, 0x20) || has(w, 0x22) || has(w, 0x5C)
+    /// The high bit of each zero byte (exact up to the lowest, as above).
+    @inline(__always) static func zeroMask(_ w: UInt64) -> UInt64 { (w &- ones) & ~w & highs }
+    /// The high bit of each byte below `n` (n <= 128; exact up to the lowest, as above).
+    @inline(__always) static func lessMask(_ w: UInt64, _ n: UInt8) -> UInt64 {
+        (w &- ones &* UInt64(n)) & ~w & highs
     }
 
-    /// A byte the canonical writer must escape: `"`, `\` or a control character.
-    @inline(__always) static func needsEscape(_ w: UInt64) -> Bool {
-        hasLess(w, 0x20) || has(w, 0x22) || has(w, 0x5C)
+    /// The high bit of each byte of `w` (loaded little-endian) that the canonical writer must
+    /// escape: `"`, `\` or a control character. As in ``stringScanStops(_:)``, only the
+    /// lowest set bit is exact.
+    @inline(__always) static func escapeStops(_ w: UInt64) -> UInt64 {
+        lessMask(w, 0x20) | zeroMask(w ^ (ones &* 0x22)) | zeroMask(w ^ (ones &* 0x5C))
     }
 }
 

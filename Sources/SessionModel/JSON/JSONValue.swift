@@ -1,5 +1,11 @@
 import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// A JSON value that loses nothing a legacy app wrote.
 ///
 /// Foundation's `JSONSerialization` turns every number into a `Double` or `NSNumber`, so
@@ -176,7 +182,20 @@ public struct JSONObject: Sendable {
     public var keys: [String] { members.map(\.key) }
 
     public func index(of key: String) -> Int? {
-        members.firstIndex { keyEquals($0.key, key) }
+        // Importers look members up by name all the time: the key's bytes are fetched once,
+        // and a member's bytes only when its length matches.
+        return withUTF8Bytes(of: key) { wanted -> Int? in
+            let n = wanted.count
+            return members.withUnsafeBufferPointer { m -> Int? in
+                for i in 0..<m.count where m[i].key.utf8.count == n {
+                    let fast: Bool? = m[i].key.utf8.withContiguousStorageIfAvailable { have in
+                        n == 0 || memcmp(have.baseAddress!, wanted.baseAddress!, n) == 0
+                    }
+                    if fast ?? m[i].key.utf8.elementsEqual(wanted) { return i }
+                }
+                return nil
+            }
+        }
     }
 
     public subscript(key: String) -> JSONValue? {

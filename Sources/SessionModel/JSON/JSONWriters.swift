@@ -337,8 +337,7 @@ func appendFloat(_ d: Double, into out: inout ByteBuffer) {
 /// A string's UTF-8 bytes, as they are (no quotes, no escapes).
 @inline(__always)
 func appendUTF8(_ s: String, into out: inout ByteBuffer) {
-    var s = s
-    s.withUTF8 { out.append($0) }
+    withUTF8Bytes(of: s) { out.append($0) }
 }
 
 @inline(__always)
@@ -370,26 +369,31 @@ func appendString(_ s: String, asciiOnly: Bool, into out: inout ByteBuffer) {
     out.append(UInt8(ascii: "\""))
     if !asciiOnly {
         // Most strings need no escape at all: copy runs of plain bytes in bulk.
-        var s = s
-        s.withUTF8 { bytes in
+        withUTF8Bytes(of: s) { bytes in
             var runStart = 0
             var i = 0
-            while i < bytes.count {
-                // Eight bytes at a time past what needs no escape (almost everything).
-                while i &+ 8 <= bytes.count,
-                    !SWAR.needsEscape(UnsafeRawPointer(bytes.baseAddress! + i).loadUnaligned(as: UInt64.self))
-                {
+            let n = bytes.count
+            while i < n {
+                // Eight bytes at a time to the next byte that needs an escape (the lowest
+                // flagged byte of a word is exact), then byte by byte in the last few.
+                var stop = n
+                while i &+ 8 <= n {
+                    let word = UInt64(littleEndian: UnsafeRawPointer(bytes.baseAddress! + i).loadUnaligned(as: UInt64.self))
+                    let flagged = SWAR.escapeStops(word)
+                    if flagged != 0 {
+                        stop = i &+ flagged.trailingZeroBitCount &>> 3
+                        break
+                    }
                     i &+= 8
                 }
-                guard i < bytes.count else { break }
-                let b = bytes[i]
-                if b >= 0x20 && b != 0x22 && b != 0x5C {
-                    i += 1
-                    continue
+                if stop == n {
+                    while i < n, bytes[i] >= 0x20, bytes[i] != 0x22, bytes[i] != 0x5C { i += 1 }
+                    guard i < n else { break }
+                    stop = i
                 }
-                if i > runStart { out.append(UnsafeBufferPointer(rebasing: bytes[runStart..<i])) }
-                appendEscape(UInt32(b), into: &out)
-                i += 1
+                if stop > runStart { out.append(UnsafeBufferPointer(rebasing: bytes[runStart..<stop])) }
+                appendEscape(UInt32(bytes[stop]), into: &out)
+                i = stop + 1
                 runStart = i
             }
             if bytes.count > runStart {

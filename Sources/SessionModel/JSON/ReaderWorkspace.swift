@@ -17,6 +17,24 @@ final class ReaderWorkspace {
     let elementStack = MoveStack<JSONValue>()
     let memberStack = MoveStack<(key: String, value: JSONValue)>()
     let keyOffsetStack = MoveStack<Int>()
+    /// The buffer strings with escapes are decoded in (owned here; a parser that grows it
+    /// hands the new one back through ``replaceScratch(_:capacity:)``).
+    private(set) var scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: 1024)
+    private(set) var scratchCapacity = 1024
+
+    deinit { scratch.deallocate() }
+
+    func replaceScratch(_ buffer: UnsafeMutablePointer<UInt8>, capacity: Int) {
+        scratch = buffer
+        scratchCapacity = capacity
+    }
+
+    /// Lets go of a scratch buffer that one huge string grew past 1 MiB.
+    fileprivate func shrinkScratch() {
+        scratch.deallocate()
+        scratch = .allocate(capacity: 1024)
+        scratchCapacity = 1024
+    }
 
     /// This thread's workspace (a new one if it has none, or if it is in use).
     static func take() -> ReaderWorkspace {
@@ -33,6 +51,7 @@ final class ReaderWorkspace {
         workspace.elementStack.removeAll()
         workspace.memberStack.removeAll()
         workspace.keyOffsetStack.removeAll()
+        if workspace.scratchCapacity > 1 << 20 { workspace.shrinkScratch() }
         guard pthread_getspecific(threadSlot) == nil else { return }
         pthread_setspecific(threadSlot, Unmanaged.passRetained(workspace).toOpaque())
     }

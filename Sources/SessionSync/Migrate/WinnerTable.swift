@@ -1,5 +1,6 @@
 import CSQLite
 import Foundation
+import SessionModel
 
 /// The newest copy seen so far of every session of a run, and what the store held before it.
 ///
@@ -114,8 +115,7 @@ struct PackedSessionID: Hashable {
         var high: UInt64 = 0
         var low: UInt64 = 0
         var nibbles = 0
-        var text = text
-        let ok = text.withUTF8 { b -> Bool in
+        let ok = withUTF8Bytes(of: text) { b -> Bool in
             guard b.count == 36 else { return false }
             for i in 0..<36 {
                 let c = b[i]
@@ -142,8 +142,7 @@ struct PackedDigest: Equatable {
     /// Nil for any text that is not 64 lowercase hex digits.
     init?(_ text: String) {
         var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-        var text = text
-        let ok = text.withUTF8 { b -> Bool in
+        let ok = withUTF8Bytes(of: text) { b -> Bool in
             guard b.count == 64 else { return false }
             for i in 0..<64 {
                 guard let v = lowercaseHexValue(b[i]) else { return false }
