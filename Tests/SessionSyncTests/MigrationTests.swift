@@ -281,6 +281,24 @@ struct MigrationTests {
         #expect(third.totals.unchanged == 12)
     }
 
+    /// The folder store answers "what did you hold before this run" without a failed open for
+    /// sessions whose shard folder did not exist when the run started; a second run through
+    /// the same store object must still find what the first run wrote.
+    @Test func oneFolderStoreServesTwoRunsAndTheSecondFindsTheFirstsFiles() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try Self.makeInputs(in: dir + "/in")
+        let store = FolderStore(root: dir + "/out")
+        let options = MigrationOptions(inputs: [dir + "/in"], importOptions: try ImportOptions(), jobs: 2)
+        let first = try Migration(options: options).run(into: store)
+        #expect(first.totals.created == 13)
+        let second = try Migration(options: options).run(into: store)
+        #expect(second.totals.unchanged == 13)
+        #expect(second.totals.created == 0)
+        let planned = try Migration(options: options).run(into: DryRunSink(wrapping: store))
+        #expect(planned.totals.unchanged == 13)
+    }
+
     @Test func dryRunWritesNothingButPlans() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }

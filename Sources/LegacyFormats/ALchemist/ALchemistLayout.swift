@@ -195,7 +195,7 @@ enum ALchemistLayout {
         var lastTemplateIndex = -1
         var previousOther: String?
         for m in o.members {
-            if let t = template.firstIndex(where: { keyEquals($0, m.key) }) {
+            if let t = position(of: m.key, in: template) {
                 if previousOther != nil || t <= lastTemplateIndex { return false }
                 lastTemplateIndex = t
             } else {
@@ -204,6 +204,17 @@ enum ALchemistLayout {
             }
         }
         return true
+    }
+
+    /// Where `key` stands in `template` (compared by bytes, lengths first: every member of
+    /// every walked object is looked for).
+    private static func position(of key: String, in template: [String]) -> Int? {
+        withUTF8Bytes(of: key) { k in
+            template.firstIndex { candidate in
+                candidate.utf8.count == k.count
+                    && withUTF8Bytes(of: candidate) { c in k.count == 0 || memcmp(c.baseAddress!, k.baseAddress!, k.count) == 0 }
+            }
+        }
     }
 
     /// Rebuilds member orders in `value`: recorded orders from `orders`, templates elsewhere.

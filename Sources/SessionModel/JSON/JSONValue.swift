@@ -139,8 +139,9 @@ public struct JSONObject: Sendable {
             if n <= 16 {
                 var seen: UInt64 = 0
                 for i in 0..<n {
-                    let utf8 = m[i].key.utf8
-                    let bit: UInt64 = 1 << ((UInt64(utf8.count) &* 31 &+ UInt64(utf8.first ?? 0)) & 63)
+                    let bit: UInt64 = withUTF8Bytes(of: m[i].key) { key in
+                        1 << ((UInt64(key.count) &* 31 &+ UInt64(key.first ?? 0)) & 63)
+                    }
                     if seen & bit != 0 {
                         for j in 0..<i where keyEquals(m[i].key, m[j].key) { return true }
                     }
@@ -169,9 +170,11 @@ public struct JSONObject: Sendable {
 
     /// FNV-1a of a key's UTF-8 bytes (a fixed function: only ever compared within one call).
     private static func fnv1a(_ key: String) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in key.utf8 { hash = (hash ^ UInt64(b)) &* 0x100_0000_01b3 }
-        return hash
+        withUTF8Bytes(of: key) { bytes in
+            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+            for b in bytes { hash = (hash ^ UInt64(b)) &* 0x100_0000_01b3 }
+            return hash
+        }
     }
 
     /// Members that the caller guarantees to have unique keys (the reader checked them).

@@ -65,26 +65,40 @@ final class InputRecordSpill: @unchecked Sendable {
         var writer = RecordWriter()
         writer.put(record)
         let bytes = writer.bytes
-        let offset = lock.withLock { () -> Int in
-            grow(toHold: index)
-            let o = end
-            end += bytes.count
-            return o
-        }
-        let ok = writeAll(bytes, at: offset)
         lock.withLock {
-            if ok {
-                offsets[index] = offset
-                lengths[index] = Int32(bytes.count)
-            } else {
-                // A full disk: keep this one in memory rather than lose it.
-                inMemory[index] = record
-            }
+            grow(toHold: index)
+            pendingRecords.append((index, pending.count, bytes.count, record))
+            pending.append(contentsOf: bytes)
+            if pending.count >= Self.windowSize { writePending() }
         }
+    }
+
+    /// Records stored but not yet in the file: workers' records are written in batches of
+    /// ``windowSize`` (one write per few hundred inputs, not one per input). Each keeps its
+    /// record until written, so a failed write (a full disk) keeps them in memory instead.
+    private var pending: [UInt8] = []
+    private var pendingRecords: [(index: Int, offset: Int, length: Int, record: InputRecord)] = []
+
+    /// Writes the pending records at the end of the file. Called under the lock.
+    private func writePending() {
+        if pending.isEmpty { return }
+        let base = end
+        if writeAll(pending, at: base) {
+            end += pending.count
+            for p in pendingRecords {
+                offsets[p.index] = base + p.offset
+                lengths[p.index] = Int32(p.length)
+            }
+        } else {
+            for p in pendingRecords { inMemory[p.index] = p.record }
+        }
+        pending.removeAll(keepingCapacity: true)
+        pendingRecords.removeAll(keepingCapacity: true)
     }
 
     func record(at index: Int) -> InputRecord? {
         lock.withLock { () -> InputRecord? in
+            writePending()
             if let memory = inMemory[index] { return memory }
             let offset = offsets[index]
             let length = Int(lengths[index])
@@ -127,6 +141,7 @@ final class InputRecordSpill: @unchecked Sendable {
     /// Called under the lock.
     private func appendResolved() {
         if resolvedBuffer.isEmpty { return }
+        writePending()
         let base = end
         if writeAll(resolvedBuffer, at: base) {
             end += resolvedBuffer.count

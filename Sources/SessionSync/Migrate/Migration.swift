@@ -24,6 +24,9 @@ public struct MigratedSession: Sendable {
 /// (dry run). The pipeline calls `store` only for the copy of a session that is newest so
 /// far, under that session's lock, so a sink never sees two copies of one session at once.
 public protocol SessionSink: AnyObject, Sendable {
+    /// Called once when a run starts, before anything else (the folder store forgets what it
+    /// learned about its folders in an earlier run).
+    func runStarting()
     /// SHA-256 hex of what the store held for `sessionID` before this run, or nil.
     func existingDigest(of sessionID: String) throws -> String?
     /// Stores (or stages) a session. May be called again for the same id with a newer copy.
@@ -42,6 +45,7 @@ public protocol SessionSink: AnyObject, Sendable {
 }
 
 extension SessionSink {
+    public func runStarting() {}
     public func store(_ migrated: MigratedSession, previouslyAbsent: Bool) throws { try store(migrated) }
     public func conversionFinished() {}
 }
@@ -82,6 +86,7 @@ public struct Migration: Sendable {
     public static let maxInputBytes = 512 << 20
 
     public func run(into sink: any SessionSink, progress: (any ProgressSink)? = nil) throws -> MigrationReport {
+        sink.runStarting()
         // Records go to a spill file as workers finish them and the winning copies to a
         // temporary table: memory does not grow with the number of sessions.
         let spill = InputRecordSpill()

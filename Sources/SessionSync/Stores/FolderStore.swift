@@ -13,9 +13,29 @@ public final class FolderStore: SessionSink, @unchecked Sendable {
     /// Where the session's file lives.
     public func path(of sessionID: String) -> String { root + "/" + Session.storePath(for: sessionID) }
 
+    public func runStarting() { shardsBeforeRun.withLock { $0 = nil } }
+
     public func existingDigest(of sessionID: String) throws -> String? {
-        (try? FileReading.read(path(of: sessionID))).map { Digest.sha256Hex($0) }
+        // A session whose shard folder did not exist when the run started had no file: no
+        // failed open for it (on a new store, that is every session).
+        let shard = String(sessionID.prefix(2))
+        guard shardsAtRunStart().contains(shard) else { return nil }
+        return (try? FileReading.read(path(of: sessionID))).map { Digest.sha256Hex($0) }
     }
+
+    /// The shard folders under `sessions/` as the run found them, listed once, on the run's
+    /// first question (every ``store(_:previouslyAbsent:)`` of a run comes after its session's
+    /// question, so no folder this run makes is among them).
+    private func shardsAtRunStart() -> Set<String> {
+        shardsBeforeRun.withLock { known in
+            if let known { return known }
+            let listed = Set((try? FileManager.default.contentsOfDirectory(atPath: root + "/sessions")) ?? [])
+            known = listed
+            return listed
+        }
+    }
+
+    private let shardsBeforeRun = Locked<Set<String>?>(nil)
 
     /// Each file is replaced atomically (a kill leaves the old or the new file); durability
     /// comes from one file-system flush at the end of the run (started in
@@ -93,6 +113,8 @@ public final class DryRunSink: SessionSink, @unchecked Sendable {
     let inner: (any SessionSink)?
 
     public init(wrapping inner: (any SessionSink)?) { self.inner = inner }
+
+    public func runStarting() { inner?.runStarting() }
 
     public var destination: String { inner?.destination ?? "none" }
 
