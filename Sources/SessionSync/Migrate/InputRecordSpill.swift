@@ -82,18 +82,27 @@ final class InputRecordSpill: @unchecked Sendable {
     /// Writes the pending records at the end of the file. Called under the lock.
     private func writePending() {
         if pending.isEmpty { return }
-        let base = end
-        if writeAll(pending, at: base) {
-            end += pending.count
-            for p in pendingRecords {
-                offsets[p.index] = base + p.offset
-                lengths[p.index] = Int32(p.length)
-            }
-        } else {
+        if !append(pending, placing: pendingRecords.lazy.map { ($0.index, $0.offset, $0.length) }) {
             for p in pendingRecords { inMemory[p.index] = p.record }
         }
         pending.removeAll(keepingCapacity: true)
         pendingRecords.removeAll(keepingCapacity: true)
+    }
+
+    /// Writes `batch` at the end of the file and points each input of `places` at its record
+    /// in it (`offset` within the batch); false, changing nothing, if the write fails. Called
+    /// under the lock.
+    private func append(_ batch: [UInt8], placing places: some Sequence<(index: Int, offset: Int, length: Int)>)
+        -> Bool
+    {
+        let base = end
+        guard writeAll(batch, at: base) else { return false }
+        end += batch.count
+        for p in places {
+            offsets[p.index] = base + p.offset
+            lengths[p.index] = Int32(p.length)
+        }
+        return true
     }
 
     func record(at index: Int) -> InputRecord? {
@@ -142,14 +151,8 @@ final class InputRecordSpill: @unchecked Sendable {
     private func appendResolved() {
         if resolvedBuffer.isEmpty { return }
         writePending()
-        let base = end
-        if writeAll(resolvedBuffer, at: base) {
-            end += resolvedBuffer.count
-            for p in pendingResolved {
-                offsets[p.index] = base + p.offset
-                lengths[p.index] = Int32(p.length)
-                resolved[p.index] = true
-            }
+        if append(resolvedBuffer, placing: pendingResolved) {
+            for p in pendingResolved { resolved[p.index] = true }
         }
         resolvedBuffer.removeAll(keepingCapacity: true)
         pendingResolved.removeAll(keepingCapacity: true)
