@@ -442,6 +442,9 @@ struct ShallowReadTests {
         "{\"a\": \"ctl\u{1}\"}", #"{"a": [1,]}"#, #"{"b": tru}"#,
         String(repeating: "[", count: 600) + String(repeating: "]", count: 600),
         "{\"z\": " + String(repeating: "[", count: 600) + String(repeating: "]", count: 600) + "}",
+        // Skipped strings with escapes are checked escape by escape, as a read checks them.
+        #"{"a": 1, "b": "ok \u00e9 then \u12G4"}"#, #"{"a": 1, "b": "\ud800\u12"}"#, #"{"a": 1, "b": "a\"b"#,
+        "{\"a\": 1, \"b\": \"\\u00e9 ctl\u{1}\"}", #"{"a": 1, "b": "\n\q"}"#,
     ]
 
     @Test func buildsOnlyTheKeptMembersOfValidDocuments() throws {

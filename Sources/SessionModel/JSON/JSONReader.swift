@@ -355,9 +355,11 @@ private struct Parser {
                 return
             }
             if b == UInt8(ascii: "\\") {
-                index = quote
-                _ = try parseString()
-                return
+                // Checked (and reported) exactly as when read, but decoded into scratch space
+                // that is thrown away: no string is made.
+                scratchCount = 0
+                try parseEscape()
+                continue
             }
             if b < 0x20 { throw error("control character \(describeByte(at: index)) in a string") }
             if b >= 0x80 { try skipUTF8Sequence() } else { index += 1 }
