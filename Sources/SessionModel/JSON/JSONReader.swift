@@ -60,12 +60,10 @@ public struct JSONReader {
     public static func read(_ text: String, options: JSONReadOptions = .legacy) throws(JSONSyntaxError) -> JSONDocument
     {
         // The string's own UTF-8 storage, not a copy of it (JamBot's JSON columns come as text).
-        var text = text
-        var result: Result<JSONDocument, JSONSyntaxError>?
-        text.withUTF8 { buffer in
-            result = Result { () throws(JSONSyntaxError) -> JSONDocument in try read(buffer, options: options) }
+        let result = withUTF8Bytes(of: text) { buffer in
+            Result { () throws(JSONSyntaxError) -> JSONDocument in try read(buffer, options: options) }
         }
-        return try result!.get()
+        return try result.get()
     }
 }
 

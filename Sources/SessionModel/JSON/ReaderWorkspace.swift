@@ -5,7 +5,8 @@
 #endif
 
 /// What a JSON reader needs besides the input, kept per thread and reused from one document
-/// to the next: the stacks that containers' children collect on and the string interner.
+/// to the next: the stacks that containers' children collect on, the buffer escaped strings
+/// are decoded in, and the string interner.
 ///
 /// A migration reads tens of thousands of small documents (a Lobster log is read one line at
 /// a time), and each used to start with empty stacks that grew by reallocation and an empty

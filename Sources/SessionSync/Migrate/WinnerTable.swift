@@ -6,14 +6,14 @@ import SessionModel
 ///
 /// A run must remember every session it has seen to decide between copies (SPEC 2.3), so this
 /// is the one table that grows with the number of sessions. Its first
-/// ``MigrationOptions/sessionsInMemory`` sessions (50,000 by default) live in memory, packed into fixed-size records (a
-/// canonical id and the digests as bits, no strings: about 150 bytes a session with the
-/// dictionary's own overhead, so at most ~7.5 MiB). Sessions past that, and any whose id or
-/// digests are not in their canonical forms, go to a private temporary SQLite database
-/// (`sqlite3_open_v2("")`: a file that SQLite deletes when it closes) with a page cache capped
-/// at 8 MiB, opened only when the first of them arrives. So memory stays flat however many
-/// sessions a run holds; if no temporary database can be made, the overflow stays in a
-/// dictionary.
+/// ``MigrationOptions/sessionsInMemory`` sessions (48,000 by default) live in memory, packed
+/// into fixed-size records (a canonical id and the digests as bits, no strings: 136 bytes a
+/// dictionary slot; 48,000 sessions fit in 65,536 slots, under 9 MiB). Sessions past that,
+/// and any whose id or digests are not in their canonical forms, go to a private temporary
+/// SQLite database (`sqlite3_open_v2("")`: a file that SQLite deletes when it closes) with a
+/// page cache capped at 8 MiB, opened only when the first of them arrives. So memory stays
+/// flat however many sessions a run holds; if no temporary database can be made, the
+/// overflow stays in a dictionary.
 ///
 /// The in-memory tier is there for speed: every converted session asks the table once and
 /// writes to it once, under one lock, and a SQLite statement per question took about 5% of a
