@@ -9,9 +9,9 @@ import LegacyFormats
 
 /// The input records of a run, kept in an unlinked temporary file while the run converts, so
 /// that a migration of a million inputs holds a few bytes per input in memory instead of every
-/// path, warning and error. Records are written by whichever worker converted the input, read
-/// back in report order, and written once more, resolved, by the first pass over them (see
-/// ``storeResolved(_:at:)``).
+/// path, warning and error. Records are written by whichever worker converted the input and
+/// read back in report order, as they were converted: each pass over them resolves them
+/// again (see ``ReportInputs``), which is cheaper than writing them back resolved.
 ///
 /// If no temporary file can be made (an unwritable `TMPDIR`), records stay in memory: the run
 /// still works, it only loses the flat memory profile.
@@ -29,8 +29,7 @@ final class InputRecordSpill: @unchecked Sendable {
     init(count: Int = 0) {
         offsets = [Int](repeating: -1, count: count)
         lengths = [Int32](repeating: 0, count: count)
-        resolved = [Bool](repeating: false, count: count)
-        fd = Self.makeAnonymousFile()
+        fd = AnonymousFile.make(prefix: "sessionsync-report")
     }
 
     /// Makes room in the per-input tables for input `index`. Called under the lock.
@@ -39,20 +38,9 @@ final class InputRecordSpill: @unchecked Sendable {
         let more = index + 1 - offsets.count
         offsets += repeatElement(-1, count: more)
         lengths += repeatElement(0, count: more)
-        resolved += repeatElement(false, count: more)
     }
 
     deinit { if fd >= 0 { close(fd) } }
-
-    /// A temporary file with no name: it disappears when closed, even if the process is killed.
-    private static func makeAnonymousFile() -> Int32 {
-        let base = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
-        var template = Array((base + "/.sessionsync-report-XXXXXX").utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard fd >= 0 else { return -1 }
-        template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
-        return fd
-    }
 
     func store(_ record: InputRecord, at index: Int) {
         guard fd >= 0 else {
@@ -117,61 +105,9 @@ final class InputRecordSpill: @unchecked Sendable {
         }
     }
 
-    /// Whether the record of an input is stored in its resolved form (``storeResolved(_:at:)``).
-    func isResolved(_ index: Int) -> Bool { lock.withLock { resolved[index] } }
-    private var resolved: [Bool]
-    private var resolvedBuffer: [UInt8] = []
-    /// Records in `resolvedBuffer`, with their offsets in it, not yet in the file.
-    private var pendingResolved: [(index: Int, offset: Int, length: Int)] = []
-
-    /// Replaces a record by its resolved form, so that later passes over the records need
-    /// not resolve it again. The new forms are appended to the file in batches; until
-    /// ``flushResolved()`` (or if the write fails) the old form stays in place and unmarked.
-    func storeResolved(_ record: InputRecord, at index: Int) {
-        lock.withLock {
-            if inMemory[index] != nil {
-                inMemory[index] = record
-                resolved[index] = true
-                return
-            }
-            guard fd >= 0 else { return }
-            var writer = RecordWriter()
-            writer.put(record)
-            pendingResolved.append((index, resolvedBuffer.count, writer.bytes.count))
-            resolvedBuffer.append(contentsOf: writer.bytes)
-            if resolvedBuffer.count >= Self.windowSize { appendResolved() }
-        }
-    }
-
-    /// Writes out the resolved records still buffered (call at the end of a pass).
-    func flushResolved() { lock.withLock { appendResolved() } }
-
-    /// Appends the buffered resolved records to the file and points their indices at them.
-    /// Called under the lock.
-    private func appendResolved() {
-        if resolvedBuffer.isEmpty { return }
-        writePending()
-        if append(resolvedBuffer, placing: pendingResolved) {
-            for p in pendingResolved { resolved[p.index] = true }
-        }
-        resolvedBuffer.removeAll(keepingCapacity: true)
-        pendingResolved.removeAll(keepingCapacity: true)
-    }
-
     /// Writes all of `bytes` at `offset` of the file; false on an error (a full disk).
     private func writeAll(_ bytes: [UInt8], at offset: Int) -> Bool {
-        bytes.withUnsafeBytes { raw -> Bool in
-            var done = 0
-            while done < raw.count {
-                let n = pwrite(fd, raw.baseAddress! + done, raw.count - done, off_t(offset + done))
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    return false
-                }
-                done += n
-            }
-            return true
-        }
+        bytes.withUnsafeBytes { AnonymousFile.writeAll($0, to: fd, at: offset) }
     }
 
     /// Records are read back in report order, which is nearly the order they were written in
@@ -185,16 +121,7 @@ final class InputRecordSpill: @unchecked Sendable {
         if offset < windowOffset || offset + length > windowOffset + window.count {
             let size = max(length, Self.windowSize)
             var fresh = [UInt8](repeating: 0, count: size)
-            let filled = fresh.withUnsafeMutableBytes { raw -> Int in
-                var done = 0
-                while done < size {
-                    let n = pread(fd, raw.baseAddress! + done, size - done, off_t(offset + done))
-                    if n < 0 && errno == EINTR { continue }
-                    if n <= 0 { break }
-                    done += n
-                }
-                return done
-            }
+            let filled = fresh.withUnsafeMutableBytes { AnonymousFile.read(fd, at: offset, into: $0) } ?? 0
             guard filled >= length else { return nil }
             fresh.removeSubrange(filled...)
             window = fresh

@@ -59,6 +59,10 @@ public struct MigrationOptions: Sendable {
     /// How many sessions the run's table of winning copies keeps in memory before the rest go
     /// to a temporary database (see ``WinnerTable``); tests lower it to exercise both.
     public var sessionsInMemory = MigrationOptions.defaultSessionsInMemory
+    /// Whether the report's JSON will be written (`--report`, `--json`): the pass that counts
+    /// the totals then also renders the inputs, so that writing the report is a copy. Without
+    /// it that pass only counts, and ``MigrationReport/writeJSON(_:)`` renders as it writes.
+    public var rendersReport = true
 
     /// Under 9 MiB of table: a Swift dictionary keeps at most 3/4 of its slots full, and
     /// 48,000 sessions stay within 65,536 slots of 136 bytes (the next step would double it).
@@ -157,7 +161,8 @@ public struct Migration: Sendable {
         let records = ReportInputs(spill: spill, order: order, problems: problemRecords) { record, index in
             Migration.resolve(&record, index: index, winners: table, dryRun: dryRun) { files[$0].displayPath }
         }
-        var report = MigrationReport(records: records, dryRun: options.dryRun, destination: sink.destination)
+        var report = MigrationReport(
+            records: records, dryRun: options.dryRun, destination: sink.destination, render: options.rendersReport)
         try sink.finish(report: &report, progress: progress)
         return report
     }

@@ -79,7 +79,8 @@ public struct SessionRecord: Sendable {
 ///
 /// A bulk run's inputs live in a spill file (``InputRecordSpill``), not in memory: read them in
 /// report order (by path) with ``forEachInput(_:)``, or all at once with ``inputs`` for small
-/// runs. Totals are counted once, when the report is made.
+/// runs. Totals are counted once, when the report is made; that pass can also render the
+/// report's inputs (``RenderedReportInputs``), so that writing the report is a copy.
 public struct MigrationReport: Sendable {
     public var dryRun: Bool
     public var destination: String?
@@ -87,6 +88,8 @@ public struct MigrationReport: Sendable {
     public var commits = 0
     let records: ReportInputs
     private let counted: Totals
+    /// The inputs as canonical bytes, if the counting pass rendered them.
+    private let rendered: RenderedReportInputs?
     /// The first inputs with warnings, for the human summary (collected while counting, so
     /// the summary needs no pass of its own over a bulk run's inputs).
     public let warningSample: WarningSample
@@ -121,19 +124,24 @@ public struct MigrationReport: Sendable {
         self.init(records: ReportInputs(inputs), dryRun: dryRun, destination: destination)
     }
 
-    init(records: ReportInputs, dryRun: Bool, destination: String?) {
+    /// `render`: the report's JSON will be written (`--report`, `--json`), so the pass that
+    /// counts also renders the inputs for ``writeJSON(_:)``.
+    init(records: ReportInputs, dryRun: Bool, destination: String?, render: Bool = false) {
         self.records = records
         self.dryRun = dryRun
         self.destination = destination
         var t = Totals()
         var sample = WarningSample()
+        let rendering = render ? RenderedReportInputs() : nil
         records.forEachRecord {
             t.count($0)
             sample.add($0)
+            rendering?.append($0)
         }
         t.sessions = t.created + t.updated + t.unchanged + t.planned
         counted = t
         warningSample = sample
+        rendered = rendering?.finish() == true ? rendering : nil
     }
 
     /// Every input, in report order (sorted by path).
@@ -221,6 +229,12 @@ public struct MigrationReport: Sendable {
         out.append("\n  \"inputs\": ")
         if records.count == 0 {
             out.append("[]")
+        } else if let rendered {
+            out.append("[")
+            try emit(out.bytes)
+            out.removeAll()
+            try rendered.emit(emit)
+            out.append("\n  ]")
         } else {
             out.append("[")
             var written = 0
@@ -266,9 +280,9 @@ public struct MigrationReport: Sendable {
 }
 
 /// The inputs of a report in report order: in memory, or in a spill file with the order and
-/// the status resolution (which copy of each session won) applied as they are read. The
-/// first pass stores each resolved record back into the spill, so later passes (the report,
-/// the summary) read them as they are, without asking the table of winners again.
+/// the status resolution (which copy of each session won) applied as they are read, on every
+/// pass (the table of winners answers from memory; writing resolved records back cost more
+/// than asking again).
 final class ReportInputs: Sendable {
     private enum Storage: Sendable {
         case memory([InputRecord])
@@ -301,15 +315,11 @@ final class ReportInputs: Sendable {
         case .memory(let inputs):
             for input in inputs { try body(input) }
         case .spilled(let spill, let order, let problems, let resolve):
-            defer { spill.flushResolved() }
             for k in order {
                 if k < 0 {
                     try body(problems[-k - 1])
                 } else if var record = spill.record(at: k) {
-                    if !spill.isResolved(k) {
-                        resolve(&record, k)
-                        spill.storeResolved(record, at: k)
-                    }
+                    resolve(&record, k)
                     try body(record)
                 } else {
                     // The spill file could not be read back (an I/O error): say so rather than

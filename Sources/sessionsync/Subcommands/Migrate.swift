@@ -66,9 +66,10 @@ extension SessionSyncCommand {
         }
 
         func run() throws {
-            let options = MigrationOptions(
+            var options = MigrationOptions(
                 inputs: inputs, importOptions: try importArguments.importOptions(), jobs: jobs ?? defaultJobCount,
                 dryRun: dryRun)
+            options.rendersReport = report != nil || output.json
             let store: any SessionSink
             if let repo {
                 store = try openGitSink(repo: repo, branch: branch, bare: bare)
