@@ -476,4 +476,48 @@ struct ShallowReadTests {
         let bad: [UInt8] = Array(#"{"a": 1, "b": ""#.utf8) + [0xFF] + Array(#""}"#.utf8)
         #expect(throws: JSONSyntaxError.self) { _ = try JSONReader.topLevelMembers(bad) { $0 == "a" } }
     }
+
+}
+
+/// The byte-level string helpers the readers share.
+struct StringBytesTests {
+    /// `validatedString` accepts exactly what `String(validating:as:)` accepts, and gives the
+    /// same text: ASCII at every length around the eight-byte steps, every kind of invalid
+    /// sequence (among them one whose replacement has as many bytes as the sequence), and
+    /// random bytes.
+    @Test func validatedStringAgreesWithTheStandardLibrary() {
+        func check(_ bytes: [UInt8]) {
+            let ours = bytes.withUnsafeBufferPointer { validatedString($0) }
+            let theirs = String(validating: bytes, as: UTF8.self)
+            #expect(ours == theirs, "\(bytes)")
+            #expect(bytes.withUnsafeBufferPointer { isASCII($0) } == bytes.allSatisfy { $0 < 0x80 })
+        }
+        for n in 0..<20 {
+            check(Array(repeating: UInt8(ascii: "a"), count: n))
+            for k in 0..<n {
+                var bytes = Array(repeating: UInt8(ascii: "a"), count: n)
+                bytes[k] = 0x80
+                check(bytes)
+            }
+        }
+        let sequences: [[UInt8]] = [
+            Array("é ж 😀 \u{FFFD}".utf8),
+            [0xFF], [0xC0, 0x80], [0xE2, 0x82], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80],
+            [0xF0, 0x90, 0x80], [0xF0, 0x90, 0x80, 0x41], [0xEF, 0xBF, 0xBD], [0x80, 0x80, 0x80],
+        ]
+        for s in sequences {
+            check(s)
+            check(Array("plain text, then ".utf8) + s + Array(" and more".utf8))
+        }
+        // Random mixes of ASCII and high bytes, from a fixed seed (a failure reproduces).
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next() -> UInt64 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return state >> 33
+        }
+        for _ in 0..<5000 {
+            let n = Int(next() % 24)
+            check((0..<n).map { _ in next() % 2 == 0 ? UInt8(0x20 + next() % 0x60) : UInt8(0x80 + next() % 0x80) })
+        }
+    }
 }

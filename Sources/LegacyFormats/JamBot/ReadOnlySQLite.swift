@@ -86,7 +86,7 @@ final class ReadOnlySQLite {
             guard let base = sqlite3_column_text(statement, i) else { return .string("") }
             let bytes = UnsafeBufferPointer(start: base, count: length)
             // Invalid UTF-8 would be silently replaced by U+FFFD: refuse it instead.
-            guard let text = String(validating: bytes, as: UTF8.self) else {
+            guard let text = validatedString(bytes) else {
                 throw FormatError(
                     file: file, location: "table \(table) row \(row) column \(column)",
                     reason: "text is not valid UTF-8")

@@ -132,7 +132,7 @@ struct LobsterProvenanceLog: Sendable {
     /// UTF-8. Works on the bytes (no text is built): ASCII white space is trimmed here, and
     /// only a line that starts or ends with a non-ASCII byte goes through ``pythonStrip(_:)``.
     static func strippedLine(_ raw: ArraySlice<UInt8>) -> ArraySlice<UInt8>? {
-        guard raw.allSatisfy({ $0 < 0x80 }) || String(validating: raw, as: UTF8.self) != nil else { return nil }
+        guard raw.withUnsafeBufferPointer({ isASCII($0) || validatedString($0) != nil }) else { return nil }
         var lower = raw.startIndex
         var upper = raw.endIndex
         while lower < upper, isASCIIPythonSpace(raw[lower]) { lower += 1 }

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Calls `body` with the UTF-8 bytes of `s` in place.
 ///
 /// `String.withUTF8` is `mutating`, so calling it on a parameter means copying the string into
@@ -10,4 +16,33 @@ public func withUTF8Bytes<R>(of s: String, _ body: (UnsafeBufferPointer<UInt8>) 
     if let result = try s.utf8.withContiguousStorageIfAvailable(body) { return result }
     var copy = s
     return try copy.withUTF8(body)
+}
+
+/// Whether every byte is ASCII, checked eight bytes at a time.
+public func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard let base = bytes.baseAddress else { return true }
+    let n = bytes.count
+    var i = 0
+    while i + 8 <= n {
+        if UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { return false }
+        i += 8
+    }
+    while i < n {
+        if base[i] >= 0x80 { return false }
+        i += 1
+    }
+    return true
+}
+
+/// `String(validating: bytes, as: UTF8.self)` without its generic path (over a thousand
+/// instructions for a short string): ASCII, the usual case, is checked eight bytes at a time;
+/// other text is decoded and compared with its bytes. Decoding replaces each invalid
+/// sequence by U+FFFD, so the bytes come back unchanged exactly when they were valid UTF-8.
+public func validatedString(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+    if isASCII(bytes) { return String(decoding: bytes, as: UTF8.self) }
+    let text = String(decoding: bytes, as: UTF8.self)
+    let unchanged = withUTF8Bytes(of: text) { decoded in
+        decoded.count == bytes.count && memcmp(decoded.baseAddress!, bytes.baseAddress!, bytes.count) == 0
+    }
+    return unchanged ? text : nil
 }
