@@ -33,34 +33,23 @@ public enum Timestamp {
 
     private static func parse(bytes b: UnsafeBufferPointer<UInt8>) -> LegacyTime? {
         var i = 0
-        func digits(_ n: Int) -> Int? {
-            guard i + n <= b.count else { return nil }
-            var v = 0
-            for k in 0..<n {
-                let c = b[i + k]
-                guard c >= 0x30 && c <= 0x39 else { return nil }
-                v = v * 10 + Int(c - 0x30)
-            }
-            i += n
-            return v
-        }
         func expect(_ c: Unicode.Scalar) -> Bool {
             guard i < b.count, b[i] == UInt8(ascii: c) else { return false }
             i += 1
             return true
         }
-        guard let year = digits(4), expect("-"), let month = digits(2), expect("-"), let day = digits(2) else {
+        guard let year = readDigits(4, of: b, at: &i), expect("-"), let month = readDigits(2, of: b, at: &i), expect("-"), let day = readDigits(2, of: b, at: &i) else {
             return nil
         }
         guard i < b.count, b[i] == UInt8(ascii: "T") || b[i] == UInt8(ascii: " ") || b[i] == UInt8(ascii: "t") else {
             return nil
         }
         i += 1
-        guard let hour = digits(2), expect(":"), let minute = digits(2) else { return nil }
+        guard let hour = readDigits(2, of: b, at: &i), expect(":"), let minute = readDigits(2, of: b, at: &i) else { return nil }
         var second = 0
         var fraction = ""
         if expect(":") {
-            guard let s = digits(2) else { return nil }
+            guard let s = readDigits(2, of: b, at: &i) else { return nil }
             second = s
             if i < b.count, b[i] == UInt8(ascii: ".") || b[i] == UInt8(ascii: ",") {
                 i += 1
@@ -78,13 +67,13 @@ public enum Timestamp {
             } else if b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") {
                 let sign = b[i] == UInt8(ascii: "-") ? -1 : 1
                 i += 1
-                guard let oh = digits(2) else { return nil }
+                guard let oh = readDigits(2, of: b, at: &i) else { return nil }
                 var om = 0
                 if expect(":") {
-                    guard let m = digits(2) else { return nil }
+                    guard let m = readDigits(2, of: b, at: &i) else { return nil }
                     om = m
                 } else if i < b.count {
-                    guard let m = digits(2) else { return nil }
+                    guard let m = readDigits(2, of: b, at: &i) else { return nil }
                     om = m
                 }
                 guard oh < 24, om < 60 else { return nil }
@@ -97,6 +86,21 @@ public enum Timestamp {
         return LegacyTime(
             year: year, month: month, day: day, hour: hour, minute: minute, second: second, fraction: fraction,
             offsetSeconds: offset)
+    }
+
+    /// `n` decimal digits of `b` at `i` as a number (moving `i` past them), or nil. Inlined
+    /// into ``parse(bytes:)``: every time of every session goes through it.
+    @inline(__always)
+    private static func readDigits(_ n: Int, of b: UnsafeBufferPointer<UInt8>, at i: inout Int) -> Int? {
+        guard i + n <= b.count else { return nil }
+        var v = 0
+        for k in 0..<n {
+            let c = b[i + k] &- 0x30
+            guard c <= 9 else { return nil }
+            v = v &* 10 &+ Int(c)
+        }
+        i += n
+        return v
     }
 
     /// Whether `text` is exactly a canonical time: `YYYY-MM-DDTHH:MM:SS[.f{1,6}]Z`, a real date.
@@ -217,30 +221,38 @@ public enum Timestamp {
             if utc { s += "Z" }
             return s
         }
-        var out: [UInt8] = []
-        out.reserveCapacity(32)
-        func two(_ v: Int) {
-            out.append(UInt8(truncatingIfNeeded: 0x30 + v / 10 % 10))
-            out.append(UInt8(truncatingIfNeeded: 0x30 + v % 10))
+        // Written straight into the string's storage: at most 19 + 1 + 6 + 1 bytes (the
+        // fraction is at most six digits).
+        let fraction = t.fraction.utf8
+        return String(unsafeUninitializedCapacity: 21 + fraction.count) { out in
+            var n = 0
+            func put(_ byte: UInt8) {
+                out[n] = byte
+                n += 1
+            }
+            func two(_ v: Int) {
+                put(UInt8(truncatingIfNeeded: 0x30 + v / 10 % 10))
+                put(UInt8(truncatingIfNeeded: 0x30 + v % 10))
+            }
+            two(t.year / 100)
+            two(t.year % 100)
+            put(UInt8(ascii: "-"))
+            two(t.month)
+            put(UInt8(ascii: "-"))
+            two(t.day)
+            put(UInt8(ascii: "T"))
+            two(t.hour)
+            put(UInt8(ascii: ":"))
+            two(t.minute)
+            put(UInt8(ascii: ":"))
+            two(t.second)
+            if !fraction.isEmpty {
+                put(UInt8(ascii: "."))
+                for byte in fraction { put(byte) }
+            }
+            if utc { put(UInt8(ascii: "Z")) }
+            return n
         }
-        two(t.year / 100)
-        two(t.year % 100)
-        out.append(UInt8(ascii: "-"))
-        two(t.month)
-        out.append(UInt8(ascii: "-"))
-        two(t.day)
-        out.append(UInt8(ascii: "T"))
-        two(t.hour)
-        out.append(UInt8(ascii: ":"))
-        two(t.minute)
-        out.append(UInt8(ascii: ":"))
-        two(t.second)
-        if !t.fraction.isEmpty {
-            out.append(UInt8(ascii: "."))
-            out.append(contentsOf: t.fraction.utf8)
-        }
-        if utc { out.append(UInt8(ascii: "Z")) }
-        return String(decoding: out, as: UTF8.self)
     }
 
     static func pad(_ v: Int, _ width: Int) -> String {
