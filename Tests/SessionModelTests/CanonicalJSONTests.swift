@@ -520,4 +520,21 @@ struct StringBytesTests {
             check((0..<n).map { _ in next() % 2 == 0 ? UInt8(0x20 + next() % 0x60) : UInt8(0x80 + next() % 0x80) })
         }
     }
+
+    /// `nextLineBreak` finds the first `\n` or `\r` from any start, wherever it falls in an
+    /// eight-byte step, next to bytes that differ from a break in one bit, or none at all.
+    @Test func nextLineBreakFindsTheFirstBreak() {
+        for n in 0..<26 {
+            for (k, mark) in [(-1, UInt8(0))] + (0..<n).flatMap({ k in [(k, UInt8(0x0A)), (k, UInt8(0x0D))] }) {
+                // Fillers one bit away from a break (0x0B, 0x0C, 0x0E, 0x8A, 0x8D) and plain text.
+                var bytes = (0..<n).map { i -> UInt8 in [0x0B, 0x0C, 0x0E, 0x8A, 0x8D, 0x61][i % 6] }
+                if k >= 0 { bytes[k] = mark }
+                if k >= 0, k + 3 < n { bytes[k + 3] = 0x0A }
+                for start in 0...n {
+                    let naive = (start..<n).first { bytes[$0] == 0x0A || bytes[$0] == 0x0D } ?? n
+                    #expect(bytes.withUnsafeBufferPointer { nextLineBreak(in: $0, from: start) } == naive)
+                }
+            }
+        }
+    }
 }

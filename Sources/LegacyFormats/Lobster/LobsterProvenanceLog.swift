@@ -45,8 +45,7 @@ struct LobsterProvenanceLog: Sendable {
         var start = 0
         let n = bytes.count
         while start < n {
-            var i = start
-            while i < n, bytes[i] != 0x0A, bytes[i] != 0x0D { i += 1 }
+            let i = bytes.withUnsafeBufferPointer { nextLineBreak(in: $0, from: start) }
             number += 1
             readLine(bytes[start..<i], number: number)
             if i >= n { break }
@@ -69,8 +68,7 @@ struct LobsterProvenanceLog: Sendable {
         var start = 0
         let n = bytes.count
         while start < n, seen < limit {
-            var end = start
-            while end < n, bytes[end] != 0x0A, bytes[end] != 0x0D { end += 1 }
+            let end = bytes.withUnsafeBufferPointer { nextLineBreak(in: $0, from: start) }
             defer { start = end + 1 }
             guard end > start, let stripped = strippedLine(bytes[start..<end]) else { continue }
             if stripped.isEmpty { continue }

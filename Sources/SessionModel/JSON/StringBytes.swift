@@ -46,3 +46,21 @@ public func validatedString(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
     }
     return unchanged ? text : nil
 }
+
+/// The index of the first line break (`\n` or `\r`, the ones Python's universal newlines
+/// split on besides rarer separators the apps never write) at or after `start`, or
+/// `bytes.count`: eight bytes at a time, for the JSON Lines logs read line by line.
+public func nextLineBreak(in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+    let n = bytes.count
+    var i = start
+    if let base = bytes.baseAddress {
+        while i &+ 8 <= n {
+            let w = UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
+            let breaks = SWAR.zeroMask(w ^ (SWAR.ones &* 0x0A)) | SWAR.zeroMask(w ^ (SWAR.ones &* 0x0D))
+            if breaks != 0 { return i &+ breaks.trailingZeroBitCount &>> 3 }
+            i &+= 8
+        }
+    }
+    while i < n, bytes[i] != 0x0A, bytes[i] != 0x0D { i += 1 }
+    return i
+}
