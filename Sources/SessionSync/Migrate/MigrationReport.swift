@@ -281,8 +281,10 @@ public struct MigrationReport: Sendable {
 
 /// The inputs of a report in report order: in memory, or in a spill file with the order and
 /// the status resolution (which copy of each session won) applied as they are read, on every
-/// pass (the table of winners answers from memory; writing resolved records back cost more
-/// than asking again).
+/// pass. A bulk run makes one pass (the totals, rendering the report on the way), and one more
+/// to list errors only when there are any; the table of winners answers from memory for its
+/// first ``MigrationOptions/sessionsInMemory`` sessions, so asking it again is cheaper than
+/// writing every resolved record back to the spill file, as an earlier version did.
 final class ReportInputs: Sendable {
     private enum Storage: Sendable {
         case memory([InputRecord])

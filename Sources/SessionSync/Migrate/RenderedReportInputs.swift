@@ -14,6 +14,7 @@ import SessionModel
 ///
 /// Holds exactly the bytes between the array's `[` and its closing `\n  ]` in the canonical
 /// report: each record at level 2, preceded by `\n    ` and, after the first, by `,`.
+/// Filled by one thread (the counting pass), then only read: hence `@unchecked Sendable`.
 final class RenderedReportInputs: @unchecked Sendable {
     private let fd: Int32
     private var buffer = ByteBuffer(capacity: RenderedReportInputs.batchSize + (1 << 12))
