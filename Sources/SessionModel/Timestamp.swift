@@ -38,14 +38,16 @@ public enum Timestamp {
             i += 1
             return true
         }
-        guard let year = readDigits(4, of: b, at: &i), expect("-"), let month = readDigits(2, of: b, at: &i), expect("-"), let day = readDigits(2, of: b, at: &i) else {
-            return nil
-        }
+        guard let year = readDigits(4, of: b, at: &i), expect("-"),
+            let month = readDigits(2, of: b, at: &i), expect("-"),
+            let day = readDigits(2, of: b, at: &i)
+        else { return nil }
         guard i < b.count, b[i] == UInt8(ascii: "T") || b[i] == UInt8(ascii: " ") || b[i] == UInt8(ascii: "t") else {
             return nil
         }
         i += 1
-        guard let hour = readDigits(2, of: b, at: &i), expect(":"), let minute = readDigits(2, of: b, at: &i) else { return nil }
+        guard let hour = readDigits(2, of: b, at: &i), expect(":"), let minute = readDigits(2, of: b, at: &i)
+        else { return nil }
         var second = 0
         var fraction = ""
         if expect(":") {
@@ -221,8 +223,8 @@ public enum Timestamp {
             if utc { s += "Z" }
             return s
         }
-        // Written straight into the string's storage: at most 19 + 1 + 6 + 1 bytes (the
-        // fraction is at most six digits).
+        // Written straight into the string's storage: 19 bytes of date and time, then the
+        // dot and fraction, then the Z.
         let fraction = t.fraction.utf8
         return String(unsafeUninitializedCapacity: 21 + fraction.count) { out in
             var n = 0
