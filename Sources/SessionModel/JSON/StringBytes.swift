@@ -24,7 +24,7 @@ public func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
     let n = bytes.count
     var i = 0
     while i + 8 <= n {
-        if UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { return false }
+        if UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self) & SWAR.highs != 0 { return false }
         i += 8
     }
     while i < n {

@@ -20,7 +20,8 @@ final class RenderedReportInputs: @unchecked Sendable {
     private var buffer = ByteBuffer(capacity: RenderedReportInputs.batchSize + (1 << 12))
     /// Bytes already in the file.
     private var written = 0
-    private(set) var records = 0
+    /// Records rendered so far (every one after the first is preceded by a comma).
+    private var records = 0
     /// A write failed (a full disk): the report falls back to rendering on the way out.
     private var failed = false
 
